@@ -1,0 +1,131 @@
+"""Recognise and parse the dates that start seed items, in English and Russian.
+
+The month vocabulary lives in one dateutil `parserinfo`; the regex that finds a date at
+the start of a paragraph is built from the same vocabulary, and dateutil parses what it
+found.  A missing year is reported as missing (never filled from today) so that the
+parser can infer it from the neighbouring items.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+from dateutil import parser as dateutil_parser
+
+
+class SeedParserInfo(dateutil_parser.parserinfo):
+    """English and Russian month names (every case and abbreviation) for dateutil."""
+
+    MONTHS = [
+        ("Jan", "January", "янв", "январь", "января", "январе"),
+        ("Feb", "February", "фев", "февр", "февраль", "февраля", "феврале"),
+        ("Mar", "March", "мар", "март", "марта", "марте"),
+        ("Apr", "April", "апр", "апрель", "апреля", "апреле"),
+        ("May", "мая", "май", "мае"),
+        ("Jun", "June", "июн", "июнь", "июня", "июне"),
+        ("Jul", "July", "июл", "июль", "июля", "июле"),
+        ("Aug", "August", "авг", "август", "августа", "августе"),
+        ("Sep", "Sept", "September", "сен", "сент", "сентябрь", "сентября", "сентябре"),
+        ("Oct", "October", "окт", "октябрь", "октября", "октябре"),
+        ("Nov", "November", "ноя", "нояб", "ноябрь", "ноября", "ноябре"),
+        ("Dec", "December", "дек", "декабрь", "декабря", "декабре"),
+    ]
+    JUMP = [*dateutil_parser.parserinfo.JUMP, "г", "г.", "года", "год", "в", "On"]
+
+
+PARSER_INFO = SeedParserInfo(dayfirst=True)
+_PLACEHOLDER_YEAR = 2000  # a leap year, so "29 February" without a year still parses
+
+_MONTH = "|".join(
+    sorted({re.escape(name) for names in SeedParserInfo.MONTHS for name in names},
+           key=len, reverse=True)
+)
+_YEAR_WORD = r"(?:\s*(?:года|год|г\.?)(?![\w]))?"
+# Day and month names, with an optional year; the day may be any number so that
+# "32 May" is recognised as a (bad) date rather than as ordinary text.
+_DAY_MONTH = rf"(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?(?:\s*,?\s+(?P<y1>\d{{4}}){_YEAR_WORD})?"
+_MONTH_DAY = rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s+(?P<y2>\d{{4}}))?"
+_NUMERIC = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>\d{4})" + _YEAR_WORD
+
+DATE_PREFIX = re.compile(
+    rf"(?:(?:On|on|В|в)\s+)?(?:{_DAY_MONTH}|{_MONTH_DAY}|{_NUMERIC})(?![\w.]*\d)(?=[\s,.:;)]|$)"
+    r"\s*[,:;.]?\s*",
+    re.IGNORECASE,
+)
+TRAILING_DATE = re.compile(rf"(?:^|\s)(?:{_NUMERIC}|{_DAY_MONTH}|{_MONTH_DAY})\s*$",
+                           re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    """A date found in text: month and day always, the year only if written."""
+
+    month: int
+    day: int
+    year: int | None
+    end: int  # where the text after the date (and its punctuation) starts
+
+    def resolve(self, year: int) -> date:
+        return date(year, self.month, self.day)
+
+
+class BadDate(ValueError):
+    """Text that is clearly meant as a date but names no real day, e.g. 31 February."""
+
+
+def match_date_prefix(text: str) -> FoundDate | None:
+    """The date an item starts with, or None; raises BadDate for an impossible one."""
+    match = DATE_PREFIX.match(text)
+    if match is None:
+        return None
+    return _found(match, match.end())
+
+
+def match_trailing_date(text: str) -> tuple[str, FoundDate] | None:
+    """Split "Title 20.06.2023" into the title and its date (the article date line)."""
+    match = TRAILING_DATE.search(text)
+    if match is None:
+        return None
+    return text[: match.start()].strip(), _found(match, len(text))
+
+
+def _found(match: re.Match[str], end: int) -> FoundDate:
+    groups = {k: v for k, v in match.groupdict().items() if v is not None}
+    year_text = groups.get("y1") or groups.get("y2") or groups.get("y3")
+    fragment = " ".join(groups[k] for k in ("d1", "m1", "m2", "d2", "d3", "m3") if k in groups)
+    written = match.group(0).strip(" ,.:;")
+    try:
+        month, day = _parse_month_day(fragment, numeric="d3" in groups)
+    except BadDate:
+        raise BadDate(f"impossible date {written!r}") from None
+    year = int(year_text) if year_text else None
+    try:
+        date(year if year is not None else _PLACEHOLDER_YEAR, month, day)
+    except ValueError as exc:
+        raise BadDate(f"impossible date {written!r}") from exc
+    if year is not None and not 1000 <= year <= 9998:
+        raise BadDate(f"year {year} is out of range in {written!r}")
+    return FoundDate(month=month, day=day, year=year, end=end)
+
+
+@lru_cache(maxsize=4096)
+def _parse_month_day(fragment: str, numeric: bool) -> tuple[int, int]:
+    """Month and day of a date fragment, parsed by dateutil with our vocabulary.
+
+    Cached: a corpus has few distinct dates, and dateutil is the slow part of parsing.
+    """
+    if numeric:
+        day_text, month_text = fragment.split()
+        fragment = f"{day_text}.{month_text}.{_PLACEHOLDER_YEAR}"
+    default = datetime(_PLACEHOLDER_YEAR, 1, 1)
+    try:
+        parsed = dateutil_parser.parse(fragment, parserinfo=PARSER_INFO, default=default)
+    except (ValueError, OverflowError) as exc:
+        raise BadDate(f"impossible date {fragment!r}") from exc
+    written_day = int(re.search(r"\d+", fragment).group(0))  # type: ignore[union-attr]
+    if parsed.day != written_day:  # dateutil reads "32 May" as May of year 32
+        raise BadDate(f"impossible date {fragment!r}")
+    return parsed.month, parsed.day

@@ -1,0 +1,97 @@
+"""Bytes of a seed file to text: UTF-8 (with or without BOM) or a detected legacy encoding."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from .model import Level, Problem
+
+# XML 1.0 forbids these; feeds must never carry them.  \t and \n stay; \r is folded before.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    problems: tuple[Problem, ...] = ()
+
+
+class DecodeError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends and drop characters XML cannot hold."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _FORBIDDEN.sub("", text)
+
+
+def decode_seed(data: bytes, path: str) -> Decoded:
+    """Decode a seed's bytes, or raise DecodeError instead of producing mojibake.
+
+    UTF-8 is tried first because it is what nearly every scrape is, and a strict UTF-8
+    decode that succeeds is all but certain; anything else goes to charset-normalizer.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith(_UTF16_BOMS):
+        try:
+            return Decoded(clean_text(data.decode("utf-16")), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(_line_at(data, exc.start), "invalid UTF-16 text") from exc
+    try:
+        return Decoded(clean_text(data.decode("utf-8")), "utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    if b"\x00" in data:
+        raise DecodeError(_line_at(data, data.index(b"\x00")), "binary file, not text")
+    text = data.decode("utf-8", errors="replace")
+    if _mostly_utf8(text):
+        # UTF-8 with a few damaged bytes: keep the good text, mark the damage.
+        lines = _damaged_lines(data)
+        problems = tuple(
+            Problem(path, line, Level.ERROR,
+                    "invalid UTF-8 bytes replaced with U+FFFD; fix the file's encoding")
+            for line in lines[:10]
+        )
+        return Decoded(clean_text(text), "utf-8", problems)
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise DecodeError(_line_at(data, first_bad),
+                          "cannot decode: neither UTF-8 nor a recognisable legacy encoding")
+    return Decoded(clean_text(str(best)), best.encoding)
+
+
+def _mostly_utf8(text: str) -> bool:
+    """True when real multi-byte UTF-8 characters outnumber the undecodable bytes.
+
+    A legacy single-byte encoding such as cp1251 fails on nearly every non-ASCII byte,
+    while a UTF-8 file with a damaged spot decodes almost everywhere.
+    """
+    bad = text.count("\ufffd")
+    good = sum(1 for char in text if char > "\x7f") - bad
+    return good > bad
+
+
+def _damaged_lines(data: bytes) -> list[int]:
+    lines = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            lines.append(number)
+    return lines
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1

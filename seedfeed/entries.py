@@ -1,0 +1,90 @@
+"""Items to entries: readable titles, escaped HTML content and stable ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, time
+from html import escape
+from zoneinfo import ZoneInfo
+
+from .model import Entry
+from .parse import Item
+
+TITLE_LIMIT = 140
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”)]*(?=\s+[\"'«“(]?[A-ZА-ЯЁ0-9])")
+# Words that end in a full stop without ending a sentence: initials and abbreviations.
+_NOT_AN_END = re.compile(
+    r"(?:^|\s)(?:[A-ZА-ЯЁ]|(?:[A-ZА-ЯЁa-zа-яё]\.)+[A-ZА-ЯЁa-zа-яё]|Mr|Mrs|Ms|Dr|St|Jr|"
+    r"Sr|Gen|Col|Lt|No|Nos|vs|etc|i\.e|e\.g|т|т\.е|т\.д|т\.п|им|г|гг|ул|д|см)$"
+)
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a paragraph, not fooled by initials like "A.E. Snesarev"."""
+    for match in _SENTENCE_END.finditer(text):
+        if not _NOT_AN_END.search(text, 0, match.start()):
+            return text[: match.end()]
+    return text
+
+
+def make_title(text: str) -> str:
+    """A headline from a brief item's text: first sentence, capitalised, cut at a word."""
+    sentence = first_sentence(text.strip()).strip()
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        sentence = sentence[:-1]
+    sentence = sentence[:1].upper() + sentence[1:]
+    if len(sentence) <= TITLE_LIMIT:
+        return sentence
+    cut = sentence[: TITLE_LIMIT - 1]
+    space = cut.rfind(" ")
+    if space > TITLE_LIMIT // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def identity(item: Item) -> str:
+    """What makes an item the same item wherever it is found: its day and its words.
+
+    Case and spacing are ignored so that a re-scrape with different line wrapping or a
+    different file name gives the same id; an article is known by its title, a brief
+    item by its text after the date (the date prefix may be written with or without year).
+    """
+    words = item.title if item.title is not None else item.paragraphs[0][item.lead_start:]
+    return f"{item.day.isoformat()}\x1f{' '.join(words.casefold().split())}"
+
+
+def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, authority: str,
+               site_language: str) -> Entry:
+    digest = hashlib.sha1(identity(item).encode("utf-8")).hexdigest()
+    day = item.day.isoformat()
+    if item.title is not None:
+        title = item.title
+        body = item.paragraphs
+    else:
+        lead = item.paragraphs[0][item.lead_start:]
+        title = make_title(lead) or item.paragraphs[0]
+        body = item.paragraphs
+    summary = body[0] if body else title
+    content = "".join(f"<p>{escape(paragraph, quote=False)}</p>\n" for paragraph in body)
+    return Entry(
+        id=f"tag:{authority},{day}:{digest[:24]}",
+        section=section,
+        slug=f"{day}-{digest[:10]}",
+        title=title,
+        published=datetime.combine(item.day, time(0), tzinfo=tz),
+        summary=summary,
+        content_html=content,
+        source=f"{source_path}:{item.line}",
+        language=_language(title + " " + summary, site_language),
+    )
+
+
+def _language(text: str, site_language: str) -> str | None:
+    """The entry's language when it differs from the site's (Russian or English)."""
+    cyrillic = len(_CYRILLIC.findall(text[:400]))
+    language = "ru" if cyrillic * 3 > len(text[:400]) * 1 else "en"
+    if site_language.split("-")[0].casefold() == language:
+        return None
+    return language

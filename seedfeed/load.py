@@ -1,0 +1,221 @@
+"""A seeds folder to the site's entries: find seed files, parse each, merge them.
+
+This is the I/O edge of parsing.  It keeps what it parsed per file so that a second load
+re-reads only files that changed; a file is known unchanged by its size, mtime and inode,
+and a file modified within RACY_SECONDS of the previous scan is re-hashed, because two
+writes can share one mtime (the same trick git uses for its index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .decode import DecodeError, decode_seed
+from .entries import make_entry
+from .model import Entry, Level, Problem, SeedError
+from .parse import parse_text
+from .settings import RESERVED_SECTIONS, SETTINGS_FILE, Settings, load_settings
+
+SEED_SUFFIX = ".txt"
+RACY_SECONDS = 2.0
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SeedFile:
+    path: Path
+    rel: str  # relative to the seeds folder, with forward slashes: used in messages
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """Everything one seed file contributes; depends only on its bytes and the settings."""
+
+    digest: str
+    mtime: float
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """The parsed site: entries newest first, the problems found, and each file's mtime."""
+
+    settings: Settings
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    mtimes: dict[str, float]  # seed rel path -> mtime; "site.toml" included when present
+    reparsed: int = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.level is Level.ERROR for problem in self.problems)
+
+    def sections(self) -> list[str]:
+        return sorted({entry.section for entry in self.entries})
+
+
+def discover(seeds: Path, settings: Settings) -> tuple[list[SeedFile], list[Problem]]:
+    """Seed files under the folder, in a stable order; links are reported, not followed."""
+    found: list[SeedFile] = []
+    problems: list[Problem] = []
+    root = str(seeds)
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+        parts = [] if rel_folder == "." else rel_folder.split("/")
+        for name in sorted(dirs):
+            if os.path.islink(os.path.join(folder, name)):
+                rel = "/".join([*parts, name])
+                problems.append(Problem(rel, 0, Level.WARNING,
+                                        "symbolic link to a folder not followed"))
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith(SEED_SUFFIX):
+                continue
+            rel = "/".join([*parts, name])
+            full = Path(folder, name)
+            if full.is_symlink():
+                problems.append(Problem(rel, 0, Level.WARNING,
+                                        "symbolic link not followed: seeds must be real files"))
+                continue
+            section = parts[0] if parts else settings.default_section
+            if section.casefold() in RESERVED_SECTIONS:
+                problems.append(Problem(rel, 0, Level.ERROR,
+                                        f"section name {section!r} is reserved; file skipped"))
+                continue
+            found.append(SeedFile(full, rel, section))
+    return found, problems
+
+
+def parse_seed_bytes(data: bytes, seed: SeedFile, settings: Settings) -> tuple[
+        tuple[Entry, ...], tuple[Problem, ...]]:
+    """One seed file's bytes to its entries and problems; never raises for bad input."""
+    try:
+        decoded = decode_seed(data, seed.rel)
+    except DecodeError as exc:
+        return (), (Problem(seed.rel, exc.line, Level.ERROR, f"{exc.message}; file skipped"),)
+    parsed = parse_text(decoded.text, seed.rel)
+    tz, authority, language = settings.tz, settings.authority, settings.language
+    entries = tuple(
+        make_entry(item, section=seed.section, source_path=seed.rel, tz=tz,
+                   authority=authority, site_language=language)
+        for item in parsed.items
+    )
+    return entries, decoded.problems + parsed.problems
+
+
+@dataclass
+class Loader:
+    """Loads a seeds folder again and again, re-parsing only files that changed."""
+
+    seeds: Path
+    on_progress: Callable[[int, int], None] | None = None
+    _files: dict[str, tuple[tuple[int, int, int], FileResult]] = field(default_factory=dict)
+    _settings_key: bytes = b""
+    _racy: set[str] = field(default_factory=set)
+
+    def load(self, now: float | None = None) -> Corpus:
+        """Parse the folder; raises SeedError only for unusable settings."""
+        settings = load_settings(self.seeds)
+        settings_key = pickle.dumps(settings)
+        if settings_key != self._settings_key:
+            self._files.clear()
+            self._settings_key = settings_key
+        seeds, problems = discover(self.seeds, settings)
+        results: dict[str, FileResult] = {}
+        reparsed = 0
+        racy: set[str] = set()
+        for done, seed in enumerate(seeds, start=1):
+            result, was_parsed = self._load_file(seed, settings, problems)
+            if result is not None:
+                results[seed.rel] = result
+                if now is not None and now - result.mtime < RACY_SECONDS:
+                    racy.add(seed.rel)
+            reparsed += was_parsed
+            if self.on_progress is not None:
+                self.on_progress(done, len(seeds))
+        self._racy = racy
+        for gone in set(self._files) - set(results):
+            del self._files[gone]
+        mtimes = {rel: result.mtime for rel, result in results.items()}
+        settings_path = self.seeds / SETTINGS_FILE
+        if settings_path.exists():
+            mtimes[SETTINGS_FILE] = settings_path.stat().st_mtime
+        for result in results.values():
+            problems.extend(result.problems)
+        entries = merge(result.entries for result in results.values())
+        return Corpus(settings, entries, tuple(problems), mtimes, reparsed)
+
+    def _load_file(self, seed: SeedFile, settings: Settings,
+                   problems: list[Problem]) -> tuple[FileResult | None, bool]:
+        try:
+            info = seed.path.stat()
+        except OSError as exc:
+            problems.append(Problem(seed.rel, 0, Level.ERROR, f"cannot read: {exc.strerror}"))
+            return None, False
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(Problem(seed.rel, 0, Level.WARNING, "not a regular file; skipped"))
+            return None, False
+        signature = (info.st_size, info.st_mtime_ns, info.st_ino)
+        cached = self._files.get(seed.rel)
+        if cached is not None and cached[0] == signature and seed.rel not in self._racy:
+            return cached[1], False
+        try:
+            data = seed.path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(seed.rel, 0, Level.ERROR, f"cannot read: {exc.strerror}"))
+            return None, False
+        digest = hashlib.sha1(data).hexdigest()
+        if cached is not None and cached[1].digest == digest:
+            result = FileResult(digest, info.st_mtime, cached[1].entries, cached[1].problems)
+            self._files[seed.rel] = (signature, result)
+            return result, False
+        entries, file_problems = parse_seed_bytes(data, seed, settings)
+        result = FileResult(digest, info.st_mtime, entries, file_problems)
+        self._files[seed.rel] = (signature, result)
+        return result, True
+
+    def dump(self) -> bytes:
+        """The per-file cache as bytes, to keep between builds."""
+        return pickle.dumps((CACHE_VERSION, self._settings_key, self._files, self._racy))
+
+    def restore(self, data: bytes) -> None:
+        """Take a cache written by dump(); anything unreadable is simply ignored."""
+        try:
+            version, key, files, racy = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a damaged cache only costs a re-parse
+            return
+        if version == CACHE_VERSION:
+            self._settings_key, self._files, self._racy = key, files, racy
+
+
+def merge(groups: Iterable[Iterable[Entry]]) -> tuple[Entry, ...]:
+    """All entries newest first, one per id; same-day items keep their seed order.
+
+    Groups arrive in seed path order, so when two files hold the same item the one in
+    the first file (by path) is kept: a deterministic choice.
+    """
+    seen: set[str] = set()
+    unique: list[Entry] = []
+    for group in groups:
+        for entry in group:
+            if entry.id not in seen:
+                seen.add(entry.id)
+                unique.append(entry)
+    unique.sort(key=lambda entry: entry.published.toordinal(), reverse=True)
+    return tuple(unique)
+
+
+def load_seeds(seeds: Path, now: float | None = None) -> Corpus:
+    """Parse a seeds folder once (see Loader for repeated loads)."""
+    return Loader(seeds).load(now)
+
+
+__all__ = ["Corpus", "Loader", "SeedError", "discover", "load_seeds", "merge"]

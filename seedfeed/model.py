@@ -1,0 +1,60 @@
+"""The data that flows through the pipeline: entries and the problems found making them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class Level(str, Enum):
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with a seed, located as `path:line` so a person can go and fix it."""
+
+    path: str
+    line: int
+    level: Level
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.level.value}: {self.message}"
+
+
+class SeedError(Exception):
+    """A problem that stops one input (a file or the settings) from being used at all."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.problem = Problem(path, line, Level.ERROR, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One news item, ready to render: everything a feed item or page needs."""
+
+    id: str
+    section: str
+    slug: str
+    title: str
+    published: datetime
+    summary: str
+    content_html: str
+    source: str
+    language: str | None = None
+
+    def as_json(self) -> dict[str, str]:
+        """The public JSON shape printed by `seedfeed entries`."""
+        return {
+            "id": self.id,
+            "section": self.section,
+            "title": self.title,
+            "published": self.published.isoformat(),
+            "summary": self.summary,
+            "content_html": self.content_html,
+            "source": self.source,
+        }

@@ -1,0 +1,231 @@
+"""Seed text to dated items: brief items of a listing and full articles.
+
+Pure functions: text in, items and problems out.  A seed is a run of paragraphs
+(separated by blank lines).  An article starts where a paragraph is followed by the same
+text plus a date ("Title" / "Title 20.06.2023") and runs to its navigation footer; outside
+articles, a paragraph that starts with a date starts a brief item and any other paragraph
+continues the item before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from .dates import BadDate, FoundDate, match_date_prefix
+from .model import Level, Problem
+
+NAVIGATION = frozenset(
+    line.casefold()
+    for line in (
+        "Go back", "Back", "Back to the section", "Back to section", "Back to the all news",
+        "Back to all news", "Back to the news", "Back to news", "Back to the list",
+        "Back to top", "All news", "Print", "Print version", "Share",
+        "Вернуться назад", "Назад", "Вернуться в раздел", "Вернуться к разделу",
+        "Вернуться к списку", "Вернуться к списку новостей", "Вернуться ко всем новостям",
+        "Ко всем новостям", "Все новости", "Версия для печати", "Поделиться", "Наверх",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One news item as found in a seed, its date resolved to a calendar day."""
+
+    line: int
+    day: date
+    title: str | None  # an article's title line; None for a brief item
+    lead_start: int  # where the first paragraph's text starts after its date prefix
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSeed:
+    items: tuple[Item, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(slots=True)
+class _Draft:
+    line: int
+    found: FoundDate
+    title: str | None
+    lead_start: int
+    paragraphs: list[str]
+
+
+def paragraphs(text: str) -> Iterator[Paragraph]:
+    """Runs of non-blank lines, joined by a space, with the line each starts on."""
+    start = 0
+    lines: list[str] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if line:
+            if not lines:
+                start = number
+            lines.append(line)
+        elif lines:
+            yield Paragraph(start, " ".join(lines))
+            lines = []
+    if lines:
+        yield Paragraph(start, " ".join(lines))
+
+
+def is_navigation(text: str) -> bool:
+    return len(text) < 40 and text.casefold().rstrip(" .…>»←→") in NAVIGATION
+
+
+def _article_date(title: str, next_text: str) -> FoundDate | None:
+    """The date of an article header: the title repeated with a date, or a bare date."""
+    rest = next_text[len(title):] if next_text.startswith(title) else next_text
+    rest = rest.strip()
+    if not rest or len(rest) > 40:
+        return None
+    found = match_date_prefix(rest)
+    if found is None or found.end != len(rest):
+        return None
+    if rest is next_text.strip() and match_date_prefix(title) is not None:
+        return None  # a dated paragraph followed by a bare date is not a title line
+    return found
+
+
+def parse_text(text: str, path: str) -> ParsedSeed:
+    """Split seed text into items; every problem names `path` and a line."""
+    paras = list(paragraphs(text))
+    problems: list[Problem] = []
+    if not paras:
+        problems.append(Problem(path, 1, Level.WARNING, "empty seed file: no text"))
+        return ParsedSeed((), tuple(problems))
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    in_article = False
+    discarding = False
+    orphans: list[Paragraph] = []
+
+    def flush_orphans(ended_by_navigation: bool) -> None:
+        if not orphans:
+            return
+        if ended_by_navigation and len(orphans) > 1:
+            message = ("article without a date line: its title must be repeated with a date "
+                       "(e.g. 'Title 20.06.2023'); skipped")
+        else:
+            message = "undated item: text that does not start with a date; skipped"
+        problems.append(Problem(path, orphans[0].line, Level.ERROR, message))
+        orphans.clear()
+
+    i = 0
+    count = len(paras)
+    while i < count:
+        para = paras[i]
+        if is_navigation(para.text):
+            flush_orphans(ended_by_navigation=True)
+            current, in_article, discarding = None, False, False
+            i += 1
+            continue
+        if i + 1 < count:
+            try:
+                header = _article_date(para.text, paras[i + 1].text)
+            except BadDate as exc:
+                header = None
+                if paras[i + 1].text.startswith(para.text):
+                    problems.append(Problem(path, paras[i + 1].line, Level.ERROR, str(exc)))
+                    flush_orphans(ended_by_navigation=False)
+                    current, in_article, discarding = None, False, True
+                    i += 2
+                    continue
+            if header is not None:
+                flush_orphans(ended_by_navigation=False)
+                current = _Draft(para.line, header, para.text, 0, [])
+                drafts.append(current)
+                in_article, discarding = True, False
+                i += 2
+                continue
+        if in_article:
+            current.paragraphs.append(para.text)  # type: ignore[union-attr]
+            i += 1
+            continue
+        try:
+            found = match_date_prefix(para.text)
+        except BadDate as exc:
+            problems.append(Problem(path, para.line, Level.ERROR, f"{exc}; item skipped"))
+            flush_orphans(ended_by_navigation=False)
+            current, discarding = None, True
+            i += 1
+            continue
+        if found is not None:
+            flush_orphans(ended_by_navigation=False)
+            current = _Draft(para.line, found, None, found.end, [para.text])
+            drafts.append(current)
+            discarding = False
+        elif current is not None:
+            current.paragraphs.append(para.text)
+        elif not discarding:
+            orphans.append(para)
+        i += 1
+    flush_orphans(ended_by_navigation=False)
+    items = _resolve_years(drafts, path, problems)
+    for item in items:
+        if item.title is not None and not item.paragraphs:
+            problems.append(Problem(path, item.line, Level.WARNING,
+                                    "article has a title and a date but no body text"))
+    problems.sort(key=lambda problem: problem.line)
+    return ParsedSeed(tuple(items), tuple(problems))
+
+
+def _resolve_years(drafts: list[_Draft], path: str, problems: list[Problem]) -> list[Item]:
+    """Give every date its year: written, or inferred from the items around it.
+
+    A listing runs newest first, so an undated item takes the latest year that does not
+    put it after the item above it ("27 December" below "9 January 2024" is 2023).  Items
+    above the first written year count upwards from the item below them instead.
+    """
+    days: list[date | None] = [None] * len(drafts)
+    first_known = next((k for k, d in enumerate(drafts) if d.found.year is not None), None)
+    if first_known is None:
+        for draft in drafts:
+            problems.append(Problem(path, draft.line, Level.ERROR,
+                                    "date has no year and no item in the file gives one; "
+                                    "item skipped"))
+        return []
+    below: date | None = None
+    for k in range(first_known, -1, -1):
+        found = drafts[k].found
+        year = found.year
+        if year is None and below is not None:
+            year = below.year if (found.month, found.day) >= (below.month, below.day) \
+                else below.year + 1
+        days[k] = below = _day(found, year, drafts[k], path, problems) or below
+    above: date | None = days[first_known]
+    for k in range(first_known + 1, len(drafts)):
+        found = drafts[k].found
+        year = found.year
+        if year is None and above is not None:
+            year = above.year if (found.month, found.day) <= (above.month, above.day) \
+                else above.year - 1
+        days[k] = _day(found, year, drafts[k], path, problems)
+        above = days[k] or above
+    return [
+        Item(d.line, day, d.title, d.lead_start, tuple(d.paragraphs))
+        for d, day in zip(drafts, days, strict=True)
+        if day is not None
+    ]
+
+
+def _day(found: FoundDate, year: int | None, draft: _Draft, path: str,
+         problems: list[Problem]) -> date | None:
+    if year is None:
+        return None
+    try:
+        return found.resolve(year)
+    except ValueError:
+        problems.append(Problem(path, draft.line, Level.ERROR,
+                                f"impossible date: {found.day:02d}.{found.month:02d} "
+                                f"does not exist in {year}; item skipped"))
+        return None
