@@ -64,7 +64,7 @@ ORGS_EN = (
     "the CSTO Crisis Response Centre",
     "the CSTO Academic and Expert Council",
     "the Coordination Council for Emergency Situations",
-    "the Working Group on Afghanistan",
+    "the CSTO Permanent Council",
 )
 PEOPLE_EN = (
     "the CSTO Secretary General",
@@ -132,12 +132,12 @@ FIRST_EN = (
 MORE_EN = (
     "The parties exchanged views on {topic} and agreed to continue consultations.",
     "{Person} stressed the importance of {topic} for the stability of the region.",
-    "Participants noted that {topic} remains a priority of {chair} chairmanship this year.",
+    "Participants noted that work on {topic} is a priority of {chair} chairmanship this year.",
     "Representatives of the mass media of the member states took part via videoconferencing.",
     "Following the meeting, a joint statement on {topic} was adopted.",
     "The next round of talks is scheduled to take place in {city}.",
     "Special attention was paid to {topic} and to {topic2}.",
-    "According to {person}, {topic} requires coordinated efforts of all member states.",
+    "According to {person}, progress on {topic} requires coordinated efforts of all members.",
     "The event was attended by {participants}.",
     "In addition, the sides discussed the preparation of {event} on {topic}.",
     '"We have to stick together on {topic}," {person} said.',
@@ -182,6 +182,14 @@ PEOPLE_RU_GEN = (
     "Постоянного представителя Республики Беларусь",
     "Постоянного представителя Республики Таджикистан",
 )
+PEOPLE_RU_INS = (
+    "Генеральным секретарём ОДКБ",
+    "заместителем Генерального секретаря ОДКБ",
+    "Начальником Объединённого штаба ОДКБ",
+    "Председателем Постоянного совета",
+    "Постоянным представителем Республики Армения",
+    "Постоянным представителем Российской Федерации",
+)
 CITIES_RU_PREP = (
     "в Москве", "в Минске", "в Астане", "в Бишкеке", "в Душанбе", "в Ереване",
     "в Алматы", "в Санкт-Петербурге", "в Оше", "в Бресте",
@@ -214,8 +222,8 @@ PARTICIPANTS_RU_GEN = (
 )
 FIRST_RU = (
     "{d} {city} состоялось заседание рабочей группы «{c}» {org} по вопросам {topic}.",
-    "{d} {person} провёл встречу с делегацией «{c}», обсуждались вопросы {topic}.",
-    "{d} на площадке {org} прошёл семинар «{c}» по вопросам {topic}.",
+    "{d} делегация «{c}» встретилась с {person_ins}, обсуждались вопросы {topic}.",
+    "{d} семинар «{c}» прошёл на площадке {org} и был посвящён вопросам {topic}.",
     "{d} экспертный совет «{c}» собрался {city} под председательством {person_gen}.",
     "{d} в режиме видеоконференции прошло совещание «{c}», посвящённое вопросам {topic}.",
 )
@@ -238,16 +246,26 @@ TITLES_RU = (
     "Семинар «{c}» на площадке {org}",
 )
 
+SCRAMBLE = 2_654_435_761  # a prime, so coprime with any syllable count below it
 SYLLABLES_EN = tuple(c + v for c in "bdgklmnprstvz" for v in "aeiou")
 SYLLABLES_RU = tuple(c + v for c in "бвгдзклмнпрстф" for v in "аеиоу")
 
 
 def code_name(serial: int, syllables: tuple[str, ...]) -> str:
-    """A pronounceable, capitalised word that is distinct for every serial (>= 3 syllables)."""
+    """A pronounceable, capitalised word that is distinct for every non-negative serial.
+
+    Serials below ``len(syllables) ** 4`` are scrambled (multiplied by a constant coprime
+    with the modulus, a bijection) into four syllables so that neighbours look unrelated;
+    larger ones get five or more syllables.
+    """
     base = len(syllables)
-    n = serial + base * base
+    space = base**4
+    if serial < space:
+        n, width = serial * SCRAMBLE % space, 4
+    else:
+        n, width = serial, 5  # already five or more digits
     parts: list[str] = []
-    while n:
+    while n or len(parts) < width:
         n, digit = divmod(n, base)
         parts.append(syllables[digit])
     return "".join(reversed(parts)).capitalize()
@@ -262,7 +280,18 @@ class _Writer:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
+        self.random = rng.random
         self.serial = 0
+
+    def pick(self, seq: tuple[str, ...]) -> str:
+        """`rng.choice` without its overhead (this is the generator's hot spot)."""
+        return seq[int(self.random() * len(seq))]
+
+    def two(self, seq: tuple[str, ...]) -> tuple[str, str]:
+        """Two different members of `seq`."""
+        n = len(seq)
+        i = int(self.random() * n)
+        return seq[i], seq[(i + 1 + int(self.random() * (n - 1))) % n]
 
     def next_code(self, syllables: tuple[str, ...]) -> str:
         self.serial += 1
@@ -271,10 +300,10 @@ class _Writer:
     # -- vocabulary fill-ins ---------------------------------------------------------------
 
     def _words_en(self, code: str = "", d: str = "") -> dict[str, str]:
-        c = self.rng.choice
+        c = self.pick
         person = c(PEOPLE_EN)
         org = c(ORGS_EN)
-        topic, topic2 = self.rng.sample(TOPICS_EN, 2)
+        topic, topic2 = self.two(TOPICS_EN)
         return {
             "d": d,
             "c": code,
@@ -291,14 +320,15 @@ class _Writer:
         }
 
     def _words_ru(self, code: str = "", d: str = "") -> dict[str, str]:
-        c = self.rng.choice
-        topic, topic2 = self.rng.sample(TOPICS_RU_GEN, 2)
+        c = self.pick
+        topic, topic2 = self.two(TOPICS_RU_GEN)
         return {
             "d": d,
             "c": code,
             "org": c(ORGS_RU_GEN),
             "person": c(PEOPLE_RU_NOM),
             "person_gen": c(PEOPLE_RU_GEN),
+            "person_ins": c(PEOPLE_RU_INS),
             "city": c(CITIES_RU_PREP),
             "chair": c(CHAIRS_RU_GEN),
             "topic": topic,
@@ -308,19 +338,22 @@ class _Writer:
 
     def _paragraph(
         self,
-        first: str,
+        first: str | None,
         more: tuple[str, ...],
         words: Callable[[], dict[str, str]],
         low: int,
         high: int,
     ) -> str:
-        """`first` followed by filler sentences, ending up between `low` and `high` chars."""
-        target = self.rng.randint(low, high)
+        """`first` (or a filler sentence) followed by filler sentences, `low`-`high` chars."""
+        target = low + int(self.random() * (high - low + 1))
+        # Walk the patterns from a random start, so none comes twice in a row.
+        i = int(self.random() * len(more))
+        if first is None:
+            first = more[i].format(**words())
+            i += 1
         text = first
-        order = self.rng.sample(more, len(more))  # no sentence pattern twice in a row
-        i = 0
         while len(text) < target:
-            sentence = order[i % len(order)].format(**words())
+            sentence = more[i % len(more)].format(**words())
             i += 1
             if len(text) + 1 + len(sentence) > high and len(text) >= low:
                 break
@@ -336,40 +369,36 @@ class _Writer:
             d = f"{day.day} {MONTHS_RU[day.month - 1]}"
             if with_year:
                 d += f" {day.year} года"
-            first = self.rng.choice(FIRST_RU).format(**self._words_ru(code, d))
+            first = self.pick(FIRST_RU).format(**self._words_ru(code, d))
             more, words = MORE_RU, self._words_ru
         else:
             code = self.next_code(SYLLABLES_EN)
             d = f"On {day.day} {MONTHS_EN[day.month - 1]}"
             if with_year:
                 d += f" {day.year}"
-            first = self.rng.choice(FIRST_EN).format(**self._words_en(code, d))
+            first = self.pick(FIRST_EN).format(**self._words_en(code, d))
             more, words = MORE_EN, self._words_en
         paragraphs = [self._paragraph(first, more, words, 200, 600)]
         if self.rng.random() < SHARE_TWO_PARAGRAPHS:
-            opener = self.rng.choice(more).format(**words())
-            paragraphs.append(self._paragraph(opener, more, words, 200, 600))
+            paragraphs.append(self._paragraph(None, more, words, 200, 600))
         return paragraphs
 
     def article(self, russian: bool, day: date) -> list[str]:
         """The paragraphs of one full article dated `day`, footer included."""
         if russian:
             code = self.next_code(SYLLABLES_RU)
-            title = _cap(self.rng.choice(TITLES_RU).format(**self._words_ru(code)))
+            title = _cap(self.pick(TITLES_RU).format(**self._words_ru(code)))
             more, words, footer = MORE_RU, self._words_ru, FOOTER_RU
             first = f"{title}."
         else:
             code = self.next_code(SYLLABLES_EN)
-            title = self.rng.choice(TITLES_EN).format(**self._words_en(code))
+            title = self.pick(TITLES_EN).format(**self._words_en(code))
             more, words, footer = MORE_EN, self._words_en, FOOTER_EN
             # Like the real seeds, some articles open by repeating the title with a short date.
             first = f"{title} on {MONTHS_EN[day.month - 1]} {day.day}."
         body: list[str] = []
         for i in range(self.rng.randint(3, 8)):
-            if i == 0 and self.rng.random() < 0.3:
-                opener = first
-            else:
-                opener = self.rng.choice(more).format(**words())
+            opener = first if i == 0 and self.rng.random() < 0.3 else None
             body.append(self._paragraph(opener, more, words, 200, 800))
         header = f"{title} {day.day:02d}.{day.month:02d}.{day.year}"
         return [title, header, *body, *footer]
@@ -423,9 +452,7 @@ def _file_text(writer: _Writer, n_items: int, counts: dict[str, int]) -> str:
         above: date | None = None  # the previous item's date, if it was written with a year
         for _ in range(size):
             day = next(day_iter)
-            undated = (
-                above is not None and above.year == day.year and rng.random() < SHARE_UNDATED
-            )
+            undated = above is not None and above.year == day.year and rng.random() < SHARE_UNDATED
             items.append("\n\n".join(writer.listing_item(russian, day, not undated)))
             above = None if undated else day
         chunks.append("\n\n\n".join(items))

@@ -11,7 +11,8 @@ import click
 
 from .load import Corpus, Loader
 from .model import Level, SeedError
-from .progress import Progress
+from .progress import DELAY_SECONDS, Progress
+from .publish import build as build_site
 
 SEEDS_OPTION = click.option(
     "--seeds", type=click.Path(file_okay=False, path_type=Path), default=Path("seeds"),
@@ -44,6 +45,28 @@ def report(corpus: Corpus) -> None:
         click.echo(str(problem), err=True)
 
 
+class StageProgress:
+    """One progress bar per stage of a build (parse, render, write)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.bars: dict[str, Progress] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        bar = self.bars.get(stage)
+        if bar is None:
+            for other in self.bars.values():
+                other.close()
+            # Builds over a second get a bar: count the delay from the build's start.
+            delay = max(0.0, DELAY_SECONDS - (time.monotonic() - self.started))
+            bar = self.bars[stage] = Progress(f"{stage:<7}", delay=delay)
+        bar(done, total)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
 @main.command()
 @SEEDS_OPTION
 @click.option("--section", help="Only this section's entries.")
@@ -69,3 +92,36 @@ def check(seeds: Path) -> None:
     click.echo(f"{len(corpus.entries)} entries in {len(corpus.sections())} sections; "
                f"{errors} errors, {warnings} warnings", err=True)
     sys.exit(1 if errors else 0)
+
+
+@main.command()
+@SEEDS_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("feeds"),
+              show_default=True, help="Folder to write the static site to.")
+@click.option("--base-url", help="Absolute URL the output is published at "
+              "(overrides site.toml).")
+@click.option("--gzip", "precompress", is_flag=True,
+              help="Also write a precompressed .gz beside each document, for gzip_static.")
+def build(seeds: Path, out: Path, base_url: str | None, precompress: bool) -> None:
+    """Render every feed and page and write them to --out as static files."""
+    if not seeds.is_dir():
+        raise click.ClickException(f"seeds folder not found: {seeds}")
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter("must be an absolute http(s) URL", param_hint="--base-url")
+    started = time.monotonic()
+    progress = StageProgress()
+    try:
+        result, problems = build_site(seeds, out, now=time.time(), base_url=base_url,
+                                      precompress=precompress, on_progress=progress)
+    except SeedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc}") from exc
+    finally:
+        progress.close()
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(
+        f"{result.sections} sections, {result.entries} entries: {result.written} written, "
+        f"{result.unchanged} unchanged, {result.removed} removed "
+        f"in {time.monotonic() - started:.2f} s", err=True)

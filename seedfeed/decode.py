@@ -13,6 +13,7 @@ from .model import Level, Problem
 # XML 1.0 forbids these; feeds must never carry them.  \t and \n stay; \r is folded before.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +49,15 @@ def decode_seed(data: bytes, path: str) -> Decoded:
         try:
             return Decoded(clean_text(data.decode("utf-16")), "utf-16")
         except UnicodeDecodeError as exc:
-            raise DecodeError(_line_at(data, exc.start), "invalid UTF-16 text") from exc
+            before = data[: exc.start].decode("utf-16", errors="replace").encode()
+            raise DecodeError(_line_at(before, len(before)), "invalid UTF-16 text") from exc
+    if b"\x00" in data:
+        # Checked before UTF-8, which accepts NULs: a NUL means binary or BOM-less UTF-16.
+        raise DecodeError(_line_at(data, data.index(b"\x00")), "binary file, not text")
     try:
         return Decoded(clean_text(data.decode("utf-8")), "utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    if b"\x00" in data:
-        raise DecodeError(_line_at(data, data.index(b"\x00")), "binary file, not text")
     text = data.decode("utf-8", errors="replace")
     if _mostly_utf8(text):
         # UTF-8 with a few damaged bytes: keep the good text, mark the damage.
@@ -85,7 +88,7 @@ def _mostly_utf8(text: str) -> bool:
 
 def _damaged_lines(data: bytes) -> list[int]:
     lines = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(_LINE_END.split(data), start=1):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -94,4 +97,5 @@ def _damaged_lines(data: bytes) -> list[int]:
 
 
 def _line_at(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+    """The line of a byte offset, counting CRLF, lone CR and LF as clean_text does."""
+    return len(_LINE_END.findall(data, 0, offset)) + 1

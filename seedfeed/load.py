@@ -13,7 +13,7 @@ import os
 import pickle
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .decode import DecodeError, decode_seed
@@ -117,6 +117,7 @@ class Loader:
 
     seeds: Path
     on_progress: Callable[[int, int], None] | None = None
+    base_url: str | None = None  # overrides site.toml's, e.g. from `build --base-url`
     _files: dict[str, tuple[tuple[int, int, int], FileResult]] = field(default_factory=dict)
     _settings_key: bytes = b""
     _racy: set[str] = field(default_factory=set)
@@ -124,6 +125,8 @@ class Loader:
     def load(self, now: float | None = None) -> Corpus:
         """Parse the folder; raises SeedError only for unusable settings."""
         settings = load_settings(self.seeds)
+        if self.base_url is not None:
+            settings = replace(settings, base_url=self.base_url.rstrip("/") + "/")
         settings_key = pickle.dumps(settings)
         if settings_key != self._settings_key:
             self._files.clear()

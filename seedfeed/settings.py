@@ -104,10 +104,10 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
     for key, value in site.items():
         expected = _SITE_KEYS.get(key)
         if expected is None:
-            raise SeedError(path, _line_of(text, key), f"unknown setting site.{key}")
+            raise SeedError(path, _line_of(text, key, "site"), f"unknown setting site.{key}")
         if not isinstance(value, expected) or isinstance(value, bool):
             raise SeedError(
-                path, _line_of(text, key), f"site.{key} must be a {expected.__name__}"
+                path, _line_of(text, key, "site"), f"site.{key} must be a {expected.__name__}"
             )
         values[key] = value
     _validate(values, text, path)
@@ -117,13 +117,17 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
         raise SeedError(path, _line_of(text, "sections"), "[sections] must be a table")
     for name, table in raw_sections.items():
         if not isinstance(table, dict):
-            raise SeedError(path, _line_of(text, name), f"sections.{name} must be a table")
+            raise SeedError(path, _line_of(text, name, "sections"),
+                            f"sections.{name} must be a table")
+        for key, value in table.items():
+            if key not in ("title", "description"):
+                raise SeedError(path, _line_of(text, key, f"sections.{name}"),
+                                f"unknown setting sections.{name}.{key}")
+            if not isinstance(value, str):
+                raise SeedError(path, _line_of(text, key, f"sections.{name}"),
+                                f"sections.{name}.{key} must be a str")
         title = table.get("title", name)
-        description = table.get("description", title)
-        if not isinstance(title, str) or not isinstance(description, str):
-            raise SeedError(path, _line_of(text, name), f"sections.{name}: title and "
-                            "description must be strings")
-        sections[name] = Section(title=title, description=description)
+        sections[name] = Section(title=title, description=table.get("description", title))
     for key in set(data) - {"site", "sections"}:
         raise SeedError(path, _line_of(text, key), f"unknown table [{key}]")
     return Settings(**values, sections=sections)
@@ -134,28 +138,41 @@ def _validate(values: dict[str, Any], text: str, path: str) -> None:
         try:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise SeedError(path, _line_of(text, "timezone"),
+            raise SeedError(path, _line_of(text, "timezone", "site"),
                             f"unknown timezone {values['timezone']!r}") from exc
     for key in ("entries_per_feed", "max_age"):
         if key in values and values[key] < 1:
-            raise SeedError(path, _line_of(text, key), f"site.{key} must be at least 1")
+            raise SeedError(path, _line_of(text, key, "site"),
+                            f"site.{key} must be at least 1")
     if values.get("preferred_format", "atom") not in FEED_FORMATS:
-        raise SeedError(path, _line_of(text, "preferred_format"),
+        raise SeedError(path, _line_of(text, "preferred_format", "site"),
                         f"site.preferred_format must be one of {', '.join(FEED_FORMATS)}")
     base_url = values.get("base_url")
     if base_url is not None:
         if not re.match(r"^https?://[^/\s]+", base_url):
-            raise SeedError(path, _line_of(text, "base_url"),
+            raise SeedError(path, _line_of(text, "base_url", "site"),
                             "site.base_url must be an absolute http(s) URL")
         if not base_url.endswith("/"):
             values["base_url"] = base_url + "/"
     section = values.get("default_section")
     if section is not None and section.casefold() in RESERVED_SECTIONS:
-        raise SeedError(path, _line_of(text, "default_section"), f"section {section!r} is reserved")
+        raise SeedError(path, _line_of(text, "default_section", "site"),
+                        f"section {section!r} is reserved")
 
 
-def _line_of(text: str, key: str) -> int:
-    """The first line that mentions a key, so an error can point at it."""
-    pattern = re.compile(rf"^\s*(\[[^\]]*\b)?{re.escape(key)}\b", re.MULTILINE)
-    match = pattern.search(text)
+def _line_of(text: str, key: str, table: str | None = None) -> int:
+    """The line that defines a key (inside `[table]` if given), so an error can point at it.
+
+    Only spaces and tabs may precede the key: a `\\s*` would run across blank lines and
+    point at the line above.
+    """
+    start, end = 0, len(text)
+    if table is not None:
+        header = re.search(rf"^[ \t]*\[[ \t]*{re.escape(table)}[ \t]*\]", text, re.MULTILINE)
+        if header is not None:
+            start = header.end()
+            following = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, start)
+            end = following.start() if following is not None else len(text)
+    pattern = re.compile(rf"^[ \t]*(\[[^\]\n]*\b)?[\"']?{re.escape(key)}\b", re.MULTILINE)
+    match = pattern.search(text, start, end) or pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else 1

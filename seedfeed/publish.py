@@ -1,0 +1,185 @@
+"""Write a rendered site to a folder as static files, touching only what changed.
+
+Every file is written to a temporary file in its own folder and renamed into place, so
+a reader (or a build killed halfway) only ever sees a complete old or new file.  A file
+whose bytes would not change is not written, and each file's mtime is when its content
+last changed, so rsync, CDNs and a static server's Last-Modified see only real changes.
+
+A small state file beside the output remembers the seeds' signatures, what was rendered
+from what, and the size and mtime of every file written.  It is safe to delete: the next
+build is then a full one, and still rewrites nothing that is already right.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .load import Loader
+from .render.site import Document, RenderedSite, render_site
+
+STATE_VERSION = 2
+OWNED_SUFFIXES = (".html", ".rss", ".atom", ".json", ".opml", ".css", ".gz")
+GZIP_MIN_BYTES = 256
+
+
+@dataclass
+class Report:
+    sections: int = 0
+    entries: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    reparsed: int = 0
+    rendered: int = 0
+
+
+@dataclass
+class State:
+    """What the previous build knew; see the module docstring."""
+
+    loader: bytes = b""
+    documents: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    keys: dict[str, object] = field(default_factory=dict)
+    settings: object = None
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
+
+
+def state_path(out: Path) -> Path:
+    out = out.resolve()
+    return out.parent / f".{out.name}.seedfeed-cache"
+
+
+def read_state(out: Path) -> State:
+    try:
+        version, state = pickle.loads(state_path(out).read_bytes())
+    except Exception:  # noqa: BLE001 - no cache, or a damaged one: build in full
+        return State()
+    return state if version == STATE_VERSION and isinstance(state, State) else State()
+
+
+def write_state(out: Path, state: State) -> None:
+    atomic_write(state_path(out), pickle.dumps((STATE_VERSION, state), protocol=5), None)
+
+
+def atomic_write(path: Path, body: bytes, mtime: int | None) -> None:
+    """Write via a temporary file in the same folder and a rename: never a torn file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        os.chmod(tmp, 0o644)
+        if mtime is not None:
+            os.utime(tmp, (mtime, mtime))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def gzip_body(body: bytes) -> bytes:
+    """Precompressed bytes, deterministic (no name, no timestamp in the header)."""
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
+          precompress: bool = False,
+          on_progress: Callable[[str, int, int], None] | None = None) -> tuple[Report, list]:
+    """Parse, render and publish; returns the report and the problems found in the seeds."""
+    state = read_state(out)
+    loader = Loader(seeds, base_url=base_url,
+                    on_progress=(lambda d, t: on_progress("parse", d, t)) if on_progress
+                    else None)
+    loader.restore(state.loader)
+    corpus = loader.load(now=now)
+    damaged = {path for path, signature in state.files.items()
+               if _signature(out / path) != signature}
+    damaged |= {path.removesuffix(".gz") for path in damaged if path.endswith(".gz")}
+    previous = RenderedSite(settings=state.settings)
+    for path, (media_type, last_modified, digest) in state.documents.items():
+        if path not in damaged:
+            previous.documents[path] = Document(path, b"", media_type, last_modified, digest)
+            previous.keys[path] = state.keys.get(path)
+    site = render_site(corpus, previous, (lambda d, t: on_progress("render", d, t))
+                       if on_progress else None)
+    report = Report(sections=len(corpus.sections()), entries=len(corpus.entries),
+                    reparsed=corpus.reparsed, rendered=site.rendered)
+    files: dict[str, tuple[int, int]] = {}
+    wanted: dict[str, tuple[Document, bytes | None]] = {}
+    for path, document in site.documents.items():
+        wanted[path] = (document, None)
+        if precompress and document.body and len(document.body) >= GZIP_MIN_BYTES:
+            wanted[path + ".gz"] = (document, b"gz")
+        elif precompress and not document.body and (path + ".gz") in state.files:
+            wanted[path + ".gz"] = (document, b"gz")
+    total = len(wanted)
+    for done, (path, (document, variant)) in enumerate(sorted(wanted.items()), start=1):
+        target = out / path
+        reused = previous.documents.get(path) is document
+        if reused and path in state.files and path not in damaged:
+            report.unchanged += 1
+            files[path] = state.files[path]
+            continue
+        body = document.body if variant is None else gzip_body(document.body)
+        if _same_file(target, body):
+            report.unchanged += 1
+            if _signature(target) is not None and int(target.stat().st_mtime) != \
+                    document.last_modified:
+                os.utime(target, (document.last_modified, document.last_modified))
+        else:
+            atomic_write(target, body, document.last_modified)
+            report.written += 1
+        files[path] = _signature(target)  # type: ignore[assignment]
+        if on_progress is not None and done % 256 == 0:
+            on_progress("write", done, total)
+    report.removed = remove_stale(out, set(wanted))
+    write_state(out, State(
+        loader=loader.dump(),
+        documents={path: (d.media_type, d.last_modified, d.digest)
+                   for path, d in site.documents.items()},
+        keys=site.keys, settings=site.settings, files=files,
+    ))
+    return report, list(corpus.problems)
+
+
+def _same_file(path: Path, body: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(body):
+            return False
+        return path.read_bytes() == body
+    except OSError:
+        return False
+
+
+def remove_stale(out: Path, wanted: set[str]) -> int:
+    """Delete files of ours that the site no longer has, and leftover temporary files."""
+    removed = 0
+    if not out.is_dir():
+        return 0
+    for folder, dirs, files in os.walk(out, topdown=False):
+        rel_folder = os.path.relpath(folder, out)
+        for name in files:
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")
+            stale_tmp = name.startswith(".") and name.endswith(".tmp")
+            if stale_tmp or (name.endswith(OWNED_SUFFIXES) and rel not in wanted):
+                os.unlink(os.path.join(folder, name))
+                removed += not stale_tmp
+        if folder != str(out) and not os.listdir(folder):
+            os.rmdir(folder)
+    return removed

@@ -1,0 +1,1 @@
+"""Entries to documents (bytes): feeds, pages and the subscription list."""

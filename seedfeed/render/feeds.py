@@ -1,0 +1,121 @@
+"""RSS 2.0 and Atom 1.0 documents, built with feedgen.
+
+feedgen is confined to this module.  Its 1.0.0 traps are handled here: every date comes
+from the data (a new generator and entry stamp now()), entries are appended in our order,
+the self link is added before the alternate one (RSS takes the last link as <link>), the
+generator carries no version, and what feedgen writes wrong (Atom entry links lose rel
+and type, issue #135; sy:UpdatePeriod is capitalised) is written by us on its tree.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from .channel import Channel, update_schedule
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SY_NS = "http://purl.org/rss/1.0/modules/syndication/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+GENERATOR = "seedfeed"
+GENERATOR_URI = "https://pypi.org/project/seedfeed/"
+_END_TAG = re.compile(r"<(?=/?[A-Za-z!])")
+_MARKUP = re.compile(r"[<&]")
+
+
+def _generator(channel: Channel, self_type: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(channel.feed_id)
+    fg.title(channel.title)
+    fg.subtitle(channel.description)
+    fg.description(channel.description)
+    fg.language(channel.language)
+    fg.author({"name": channel.author})
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.link(href=channel.self_url, rel="self", type=self_type)
+    fg.link(href=channel.html_url, rel="alternate", type="text/html")
+    if channel.updated is not None:
+        fg.updated(channel.updated)
+        fg.lastBuildDate(channel.updated)
+    fg.ttl(max(1, channel.max_age // 60))
+    for item in channel.items:
+        entry = item.entry
+        fe = fg.add_entry(order="append")
+        fe.id(entry.id)
+        fe.guid(entry.id, permalink=False)
+        fe.title(entry.title)
+        fe.link(href=item.url, rel="alternate", type="text/html")
+        fe.published(entry.published)
+        fe.updated(entry.published)
+        fe.summary(escape(entry.summary, quote=False), type="html")
+        fe.description(escape(entry.summary, quote=False))
+        fe.content(entry.content_html, type="html")
+    return fg
+
+
+def _serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _add_schedule(parent: etree._Element, max_age: int, before: etree._Element | None) -> None:
+    period, frequency = update_schedule(max_age)
+    for name, value in (("updatePeriod", period), ("updateFrequency", str(frequency))):
+        element = etree.Element(f"{{{SY_NS}}}{name}", nsmap={"sy": SY_NS})
+        element.text = value
+        if before is not None:
+            before.addprevious(element)
+        else:
+            parent.append(element)
+
+
+def render_rss(channel: Channel) -> bytes:
+    """RSS 2.0 with atom:link self, content:encoded and RFC 822 dates with numeric zones."""
+    fg = _generator(channel, "application/rss+xml")
+    root = etree.fromstring(fg.rss_str(pretty=False))
+    for title in root.iter("title"):
+        # RSS titles are checked on their decoded text, where a tag reads as markup
+        # whatever the escaping: show "<" as a look-alike angle quote instead.
+        if title.text and _END_TAG.search(title.text):
+            title.text = _END_TAG.sub("\u2039", title.text)
+    root = _with_namespace(root, "sy", SY_NS)
+    channel_el = root.find("channel")
+    first_item = channel_el.find("item")
+    _add_schedule(channel_el, channel.max_age, first_item)
+    return _serialize(root)
+
+
+def render_atom(channel: Channel) -> bytes:
+    """Atom 1.0 (RFC 4287) with typed entry links, html summaries and per-entry language."""
+    fg = _generator(channel, "application/atom+xml")
+    root = etree.fromstring(fg.atom_str(pretty=False))
+    root.set(XML_LANG, channel.language)
+    root = _with_namespace(root, "sy", SY_NS)
+    ns = {"a": ATOM_NS}
+    for text_construct in root.iterfind(".//a:title", ns), root.iterfind("a:subtitle", ns):
+        for element in text_construct:
+            # Markup-like text in a type="text" construct is flagged: declare it html.
+            if element.text and _MARKUP.search(element.text):
+                element.set("type", "html")
+                element.text = escape(element.text, quote=False)
+    for element, item in zip(root.iterfind("a:entry", ns), channel.items, strict=True):
+        for link in element.iterfind("a:link", ns):
+            link.set("rel", "alternate")
+            link.set("type", "text/html")
+        if item.entry.language:
+            element.set(XML_LANG, item.entry.language)
+    _add_schedule(root, channel.max_age, root.find("a:entry", ns))
+    return _serialize(root)
+
+
+def _with_namespace(root: etree._Element, prefix: str, uri: str) -> etree._Element:
+    """A copy of root that declares prefix:uri, so children use it without redeclaring."""
+    if root.nsmap.get(prefix) == uri:
+        return root
+    nsmap = {**root.nsmap, prefix: uri}
+    new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=nsmap)
+    new_root.text = root.text
+    new_root.extend(list(root))
+    return new_root

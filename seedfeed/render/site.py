@@ -1,0 +1,258 @@
+"""A parsed corpus to every document of the site, re-rendering only what changed.
+
+The same function feeds the static build and the web app, so both hold the same bytes.
+Each document remembers the inputs it was rendered from; given the previous rendering,
+a document whose inputs are equal is reused instead of rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..load import Corpus
+from ..model import Entry
+from ..settings import SETTINGS_FILE, Section, Settings
+from . import feeds, jsonfeed, opml, pages
+from .channel import Channel, Item
+from .links import ALL, FEED_LABELS, FEED_TYPES, Links, section_slug
+
+HTML = "text/html"
+MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css"}
+FEED_ID_YEAR = 2024  # the date part of feed-level tag: ids; fixed so ids never change
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_RENDERERS: dict[str, Callable[[Channel], bytes]] = {
+    "rss": feeds.render_rss,
+    "atom": feeds.render_atom,
+    "json": jsonfeed.render_json,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One file of the site: its path under the output root, bytes and metadata."""
+
+    path: str
+    body: bytes
+    media_type: str
+    last_modified: int  # unix seconds: when the content last changed
+    digest: str  # a hash of body: the ETag, and how a build knows a file is current
+
+    @classmethod
+    def of(cls, path: str, body: bytes, media_type: str, last_modified: int) -> Document:
+        return cls(path, body, media_type, last_modified, content_digest(body))
+
+
+def content_digest(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+@dataclass
+class RenderedSite:
+    settings: Settings | None = None
+    documents: dict[str, Document] = field(default_factory=dict)
+    keys: dict[str, Any] = field(default_factory=dict)
+    rendered: int = 0  # how many documents were rendered (not reused) this time
+
+    @property
+    def sections(self) -> int:
+        return sum(1 for path in self.documents if path.endswith("/index.html"))
+
+
+@dataclass(frozen=True)
+class _SectionView:
+    name: str
+    slug: str
+    info: Section
+    entries: tuple[Entry, ...]
+    last_modified: int
+
+
+def render_site(corpus: Corpus, previous: RenderedSite | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> RenderedSite:
+    """Every document of the site for this corpus."""
+    settings = corpus.settings
+    if previous is None or previous.settings != settings:
+        previous = RenderedSite()
+    builder = _Builder(corpus, previous, on_progress)
+    return builder.build()
+
+
+class _Builder:
+    def __init__(self, corpus: Corpus, previous: RenderedSite,
+                 on_progress: Callable[[int, int], None] | None) -> None:
+        self.corpus = corpus
+        self.settings = corpus.settings
+        self.links = Links(self.settings)
+        self.previous = previous
+        self.on_progress = on_progress
+        self.site = RenderedSite(settings=self.settings)
+        settings_mtime = corpus.mtimes.get(SETTINGS_FILE, 0.0)
+        self.settings_mtime = int(settings_mtime)
+        self.site_mtime = int(max(corpus.mtimes.values(), default=0.0))
+
+    def build(self) -> RenderedSite:
+        sections = self._sections()
+        total = sum(len(section.entries) for section in sections) + 8 * len(sections) + 8
+        done = 0
+        for section in sections:
+            for entry in section.entries:
+                self._entry_page(section, entry)
+                done += 1
+                if self.on_progress is not None and done % 256 == 0:
+                    self.on_progress(done, total)
+            self._section_documents(section)
+            done += 8
+        self._site_documents(sections)
+        if self.on_progress is not None:
+            self.on_progress(total, total)
+        return self.site
+
+    def _sections(self) -> list[_SectionView]:
+        grouped: dict[str, list[Entry]] = {}
+        for entry in self.corpus.entries:
+            grouped.setdefault(entry.section, []).append(entry)
+        views = []
+        for name in sorted(grouped):
+            entries = tuple(grouped[name])
+            files = {entry.source.rsplit(":", 1)[0] for entry in entries}
+            mtime = max((self.corpus.mtimes.get(rel, 0.0) for rel in files), default=0.0)
+            views.append(_SectionView(name, section_slug(name), self.settings.section(name),
+                                      entries, max(int(mtime), self.settings_mtime)))
+        return views
+
+    def _put(self, path: str, key: Any, media_type: str, last_modified: int,
+             render: Callable[[], bytes]) -> None:
+        """Reuse the previous document when its inputs are unchanged, else render it."""
+        old = self.previous.documents.get(path)
+        if old is not None and self.previous.keys.get(path) == key:
+            document = old
+        else:
+            body = render()
+            digest = content_digest(body)
+            self.site.rendered += 1
+            if old is not None and old.digest == digest:
+                document = old if old.body else Document(path, body, media_type,
+                                                         old.last_modified, digest)
+            else:
+                if old is not None and last_modified <= old.last_modified:
+                    # Content changed (say, a seed was removed) although no seed behind it
+                    # is newer: move Last-Modified on so conditional requests see it.
+                    last_modified = old.last_modified + 1
+                document = Document(path, body, media_type, last_modified, digest)
+        self.site.documents[path] = document
+        self.site.keys[path] = key
+
+    def _feed_links(self, slug: str, root: str, title: str) -> list[dict[str, str]]:
+        return [
+            {"type": FEED_TYPES[fmt], "href": root + Links.feed_path(slug, fmt),
+             "label": FEED_LABELS[fmt], "title": f"{title} ({FEED_LABELS[fmt]})"}
+            for fmt in ("atom", "rss", "json")
+        ]
+
+    def _context(self, root: str, path: str, feed_links: list[dict[str, str]]) -> dict[str, Any]:
+        return {"site": self.settings, "lang": self.settings.language, "root": root,
+                "canonical": self.links.url(path.removesuffix("index.html")),
+                "feeds": feed_links}
+
+    def _entry_page(self, section: _SectionView, entry: Entry) -> None:
+        path = Links.entry_path(section.slug, entry)
+        source_mtime = self.corpus.mtimes.get(entry.source.rsplit(":", 1)[0], 0.0)
+        mtime = max(int(source_mtime), self.settings_mtime)
+        feed_links = self._feed_links(section.slug, "../", section.info.title)
+
+        def render() -> bytes:
+            return pages.render_page(
+                "entry.html", entry=entry,
+                section={"title": section.info.title, "href": "./"},
+                **self._context("../", path, feed_links))
+
+        self._put(path, (section.slug, section.info, entry), HTML, mtime, render)
+
+    def _channel(self, slug: str, info: Section, entries: tuple[Entry, ...],
+                 fmt: str, entry_slug: Callable[[Entry], str]) -> Channel:
+        newest = entries[0].published if entries else EPOCH
+        return Channel(
+            feed_id=f"tag:{self.settings.authority},{FEED_ID_YEAR}:feed/{slug}",
+            title=info.title,
+            description=info.description,
+            language=self.settings.language,
+            author=self.settings.author_name,
+            html_url=self.links.url(Links.section_url_path(slug) if slug != ALL else ""),
+            self_url=self.links.url(Links.feed_path(slug, fmt)),
+            updated=newest,
+            max_age=self.settings.max_age,
+            items=tuple(Item(entry, self.links.url(Links.entry_path(entry_slug(entry), entry)))
+                        for entry in entries),
+        )
+
+    def _feeds(self, slug: str, info: Section, entries: tuple[Entry, ...], mtime: int,
+               entry_slug: Callable[[Entry], str]) -> None:
+        top = entries[: self.settings.entries_per_feed]
+        for fmt, render_feed in _RENDERERS.items():
+            def render(fmt: str = fmt, render_feed: Callable[[Channel], bytes] = render_feed
+                       ) -> bytes:
+                return render_feed(self._channel(slug, info, top, fmt, entry_slug))
+
+            key = (info, top, tuple(entry_slug(entry) for entry in top))
+            self._put(Links.feed_path(slug, fmt), key, MEDIA_TYPES[fmt], mtime, render)
+
+    def _section_documents(self, section: _SectionView) -> None:
+        self._feeds(section.slug, section.info, section.entries, section.last_modified,
+                    lambda entry: section.slug)
+        path = Links.section_path(section.slug)
+        feed_links = self._feed_links(section.slug, "../", section.info.title)
+
+        def render() -> bytes:
+            items = [{"entry": entry, "date": entry.published.date().isoformat(),
+                      "href": f"{entry.slug}.html"} for entry in section.entries]
+            return pages.render_page(
+                "section.html", items=items,
+                section={"title": section.info.title, "description": section.info.description,
+                         "feeds": feed_links},
+                **self._context("../", path, feed_links))
+
+        self._put(path, (section.info, section.entries), HTML, section.last_modified, render)
+
+    def _site_documents(self, sections: list[_SectionView]) -> None:
+        settings = self.settings
+        slugs = {section.name: section.slug for section in sections}
+        everything = Section(title=settings.title, description=settings.description)
+        mtime = max(self.site_mtime, self.settings_mtime)
+        self._feeds(ALL, everything, self.corpus.entries, mtime,
+                    lambda entry: slugs[entry.section])
+        summary = tuple((s.slug, s.info, len(s.entries), s.entries[0]) for s in sections)
+        all_links = self._feed_links(ALL, "", settings.title)
+        feed_links = [link for s in sections
+                      for link in self._feed_links(s.slug, "", s.info.title)] + all_links
+
+        def render_index() -> bytes:
+            cards = [{"title": s.info.title, "description": s.info.description,
+                      "href": Links.section_url_path(s.slug), "count": len(s.entries),
+                      "newest": s.entries[0],
+                      "newest_href": Links.entry_path(s.slug, s.entries[0]),
+                      "feeds": self._feed_links(s.slug, "", s.info.title)} for s in sections]
+            return pages.render_page("index.html", sections=cards, all_feeds=all_links,
+                                     **self._context("", "index.html", feed_links))
+
+        self._put("index.html", summary, HTML, mtime, render_index)
+        fmt = settings.preferred_format
+        newest = self.corpus.entries[0].published if self.corpus.entries else None
+
+        def render_opml() -> bytes:
+            subscriptions = [
+                opml.Subscription(s.info.title, self.links.url(Links.feed_path(s.slug, fmt)),
+                                  self.links.url(Links.section_url_path(s.slug)),
+                                  s.info.description) for s in sections
+            ]
+            subscriptions.append(opml.Subscription(
+                everything.title, self.links.url(Links.feed_path(ALL, fmt)),
+                self.links.url(""), everything.description))
+            return opml.render_opml(settings.title, subscriptions, newest)
+
+        self._put("feeds.opml", (summary, newest), MEDIA_TYPES["opml"], mtime, render_opml)
+        self._put("style.css", None, MEDIA_TYPES["css"], self.settings_mtime,
+                  pages.stylesheet)
