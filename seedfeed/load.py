@@ -8,6 +8,7 @@ writes can share one mtime (the same trick git uses for its index).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -51,7 +52,7 @@ class Corpus:
     settings: Settings
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
-    mtimes: dict[str, float]  # seed rel path -> mtime; "site.toml" included when present
+    mtimes: dict[str, float]  # seed rel path (folders end in "/") and site.toml -> mtime
     reparsed: int = 0
 
     @property
@@ -62,8 +63,13 @@ class Corpus:
         return sorted({entry.section for entry in self.entries})
 
 
-def discover(seeds: Path, settings: Settings) -> tuple[list[SeedFile], list[Problem]]:
-    """Seed files under the folder, in a stable order; links are reported, not followed."""
+def discover(seeds: Path, settings: Settings,
+             folders: dict[str, float] | None = None) -> tuple[list[SeedFile], list[Problem]]:
+    """Seed files under the folder, in a stable order; links are reported, not followed.
+
+    `folders` receives each folder's mtime (key "<rel>/", the root "./"): removing a seed
+    changes only its folder's mtime, and a document's Last-Modified must still move on.
+    """
     found: list[SeedFile] = []
     problems: list[Problem] = []
     root = str(seeds)
@@ -71,6 +77,9 @@ def discover(seeds: Path, settings: Settings) -> tuple[list[SeedFile], list[Prob
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
         parts = [] if rel_folder == "." else rel_folder.split("/")
+        if folders is not None:
+            with contextlib.suppress(OSError):
+                folders[rel_folder + "/" if parts else "./"] = os.stat(folder).st_mtime
         for name in sorted(dirs):
             if os.path.islink(os.path.join(folder, name)):
                 rel = "/".join([*parts, name])
@@ -121,6 +130,7 @@ class Loader:
     _files: dict[str, tuple[tuple[int, int, int], FileResult]] = field(default_factory=dict)
     _settings_key: bytes = b""
     _racy: set[str] = field(default_factory=set)
+    _corpus: Corpus | None = None
 
     def load(self, now: float | None = None) -> Corpus:
         """Parse the folder; raises SeedError only for unusable settings."""
@@ -131,7 +141,8 @@ class Loader:
         if settings_key != self._settings_key:
             self._files.clear()
             self._settings_key = settings_key
-        seeds, problems = discover(self.seeds, settings)
+        folders: dict[str, float] = {}
+        seeds, problems = discover(self.seeds, settings, folders)
         results: dict[str, FileResult] = {}
         reparsed = 0
         racy: set[str] = set()
@@ -148,13 +159,19 @@ class Loader:
         for gone in set(self._files) - set(results):
             del self._files[gone]
         mtimes = {rel: result.mtime for rel, result in results.items()}
+        mtimes.update(folders)
         settings_path = self.seeds / SETTINGS_FILE
         if settings_path.exists():
             mtimes[SETTINGS_FILE] = settings_path.stat().st_mtime
+        previous = self._corpus
+        if (reparsed == 0 and previous is not None and previous.mtimes == mtimes
+                and previous.settings == settings):
+            return previous  # nothing changed: callers can tell by identity
         for result in results.values():
             problems.extend(result.problems)
         entries = merge(result.entries for result in results.values())
-        return Corpus(settings, entries, tuple(problems), mtimes, reparsed)
+        self._corpus = Corpus(settings, entries, tuple(problems), mtimes, reparsed)
+        return self._corpus
 
     def _load_file(self, seed: SeedFile, settings: Settings,
                    problems: list[Problem]) -> tuple[FileResult | None, bool]:

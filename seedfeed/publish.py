@@ -136,6 +136,12 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
             report.unchanged += 1
             files[path] = state.files[path]
             continue
+        if not document.body and path in state.files and path not in damaged:
+            # Same bytes as the file on disk (it was not re-rendered): only its time moved.
+            os.utime(target, (document.last_modified, document.last_modified))
+            report.unchanged += 1
+            files[path] = _signature(target)  # type: ignore[assignment]
+            continue
         body = document.body if variant is None else gzip_body(document.body)
         if _same_file(target, body):
             report.unchanged += 1

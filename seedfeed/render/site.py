@@ -119,6 +119,7 @@ class _Builder:
         for name in sorted(grouped):
             entries = tuple(grouped[name])
             files = {entry.source.rsplit(":", 1)[0] for entry in entries}
+            files |= {rel.rsplit("/", 1)[0] + "/" if "/" in rel else "./" for rel in files}
             mtime = max((self.corpus.mtimes.get(rel, 0.0) for rel in files), default=0.0)
             views.append(_SectionView(name, section_slug(name), self.settings.section(name),
                                       entries, max(int(mtime), self.settings_mtime)))
@@ -129,19 +130,18 @@ class _Builder:
         """Reuse the previous document when its inputs are unchanged, else render it."""
         old = self.previous.documents.get(path)
         if old is not None and self.previous.keys.get(path) == key:
-            document = old
+            # Same inputs, same bytes; Last-Modified still follows the seeds' mtimes so
+            # that it depends only on the seeds, never on what was built before.
+            document = old if old.last_modified == last_modified else Document(
+                path, old.body, media_type, last_modified, old.digest)
         else:
             body = render()
             digest = content_digest(body)
             self.site.rendered += 1
-            if old is not None and old.digest == digest:
-                document = old if old.body else Document(path, body, media_type,
-                                                         old.last_modified, digest)
+            if old is not None and old.digest == digest and old.body \
+                    and old.last_modified == last_modified:
+                document = old
             else:
-                if old is not None and last_modified <= old.last_modified:
-                    # Content changed (say, a seed was removed) although no seed behind it
-                    # is newer: move Last-Modified on so conditional requests see it.
-                    last_modified = old.last_modified + 1
                 document = Document(path, body, media_type, last_modified, digest)
         self.site.documents[path] = document
         self.site.keys[path] = key
