@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -125,3 +126,29 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool) -> No
         f"{result.sections} sections, {result.entries} entries: {result.written} written, "
         f"{result.unchanged} unchanged, {result.removed} removed "
         f"in {time.monotonic() - started:.2f} s", err=True)
+
+
+@main.command()
+@SEEDS_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker (gthread).")
+@click.option("--access-log", type=click.Path(dir_okay=False), default=None,
+              help="Write gunicorn's access log here ('-' for stdout).")
+def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
+          access_log: str | None) -> None:
+    """Serve the feeds over HTTP with gunicorn, reloading when the seeds change."""
+    if not seeds.is_dir():
+        raise click.ClickException(f"seeds folder not found: {seeds}")
+    os.environ["SEEDFEED_SEEDS"] = str(seeds.resolve())
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--threads", str(threads),
+            "--worker-class", "gthread", "--no-control-socket",
+            "--graceful-timeout", "5", "seedfeed:create_app()"]
+    if access_log:
+        argv[3:3] = ["--access-logfile", access_log]
+    os.execv(sys.executable, argv)

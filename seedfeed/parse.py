@@ -137,7 +137,8 @@ def parse_text(text: str, path: str) -> ParsedSeed:
                 if paras[i + 1].text.startswith(para.text):
                     problems.append(Problem(path, paras[i + 1].line, Level.ERROR, str(exc)))
                     flush_orphans(ended_by_navigation=False)
-                    current, in_article, discarding = None, False, True
+                    # skip the whole article: its body may hold dated paragraphs too
+                    current, in_article, discarding = None, True, True
                     i += 2
                     continue
             if header is not None:
@@ -148,7 +149,8 @@ def parse_text(text: str, path: str) -> ParsedSeed:
                 i += 2
                 continue
         if in_article:
-            current.paragraphs.append(para.text)  # type: ignore[union-attr]
+            if current is not None:  # None while skipping an article with a bad date
+                current.paragraphs.append(para.text)
             i += 1
             continue
         try:

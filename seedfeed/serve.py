@@ -1,0 +1,220 @@
+"""Serving the rendered site over HTTP: precomputed responses, reloaded on change.
+
+Every document is rendered, compressed and turned into ready-made header lists once per
+content change; a request only looks its path up and picks a variant.  Conditional
+requests are answered by Werkzeug's `is_resource_modified` (the check `make_conditional`
+uses), without building Request and Response objects, so that a feed poll costs little
+more than a bare WSGI callable.  Everything else (health, 404, 405, redirects) is Flask.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from werkzeug.http import http_date, is_resource_modified, parse_accept_header
+
+from .load import Corpus, Loader
+from .model import SeedError
+from .publish import gzip_body
+from .render.site import Document, RenderedSite, render_site
+
+log = logging.getLogger("seedfeed")
+
+StartResponse = Callable[..., Any]
+Headers = list[tuple[str, str]]
+
+ALLOWED = "GET, HEAD"
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+# The pages use one same-origin stylesheet and links; nothing else is allowed.
+PAGE_CSP = ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json")
+GZIP_MIN_BYTES = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One representation of a document (identity or gzip), headers ready to send."""
+
+    body: bytes
+    etag: str
+    headers: Headers
+    not_modified_headers: Headers
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    document: Document
+    identity: Variant
+    gzip: Variant | None
+    last_modified: datetime
+
+
+def _content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
+
+
+def prepare(document: Document, max_age: int) -> Prepared:
+    """All the bytes and headers a request for this document can need."""
+    common = [("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept-Encoding"),
+              NOSNIFF]
+    if document.media_type == "text/html":
+        common.append(PAGE_CSP)
+    last_modified = http_date(document.last_modified)
+
+    def variant(body: bytes, etag: str, extra: Headers) -> Variant:
+        validators = [("ETag", etag), ("Last-Modified", last_modified)]
+        headers = [("Content-Type", _content_type(document.media_type)),
+                   ("Content-Length", str(len(body))), *extra, *validators, *common]
+        return Variant(body, etag, headers, [*validators, *common])
+
+    identity = variant(document.body, f'"{document.digest}"', [])
+    compressed = None
+    if len(document.body) >= GZIP_MIN_BYTES:
+        compressed = variant(gzip_body(document.body), f'"{document.digest}-gzip"',
+                             [("Content-Encoding", "gzip")])
+    return Prepared(document, identity, compressed,
+                    datetime.fromtimestamp(document.last_modified, UTC))
+
+
+def url_paths(path: str) -> list[str]:
+    """The URL paths a document answers at: "news/index.html" also at "/news/"."""
+    paths = ["/" + path]
+    if path == "index.html":
+        paths.append("/")
+    elif path.endswith("/index.html"):
+        paths.append("/" + path.removesuffix("index.html"))
+    return paths
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable, complete set of responses; replaced whole, never edited."""
+
+    routes: dict[str, Prepared] = field(default_factory=dict)
+    site: RenderedSite = field(default_factory=RenderedSite)
+    corpus: Corpus | None = None
+    loaded_at: float | None = None
+
+
+class Content:
+    """The documents a worker serves, kept in step with the seeds folder."""
+
+    def __init__(self, seeds: Path, interval: float = 2.0) -> None:
+        self.seeds = seeds
+        self.interval = interval
+        self.loader = Loader(seeds)
+        self.snapshot = Snapshot()
+        self.last_error: str | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def refresh(self) -> bool:
+        """Reload if the seeds changed; True when new content is being served."""
+        with self._lock:
+            try:
+                corpus = self.loader.load(now=time.time())
+            except SeedError as exc:
+                if self.last_error != str(exc):
+                    log.error("keeping the last good content: %s", exc)
+                self.last_error = str(exc)
+                return False
+            except Exception as exc:  # noqa: BLE001 - a reload must never stop serving
+                log.exception("keeping the last good content: reload failed")
+                self.last_error = f"reload failed: {exc!r}"
+                return False
+            self.last_error = None
+            old = self.snapshot
+            if corpus is old.corpus:
+                return False
+            for problem in corpus.problems:
+                log.warning("%s", problem)
+            site = render_site(corpus, old.site)
+            max_age = corpus.settings.max_age
+            previous = {p.document.path: p for p in old.routes.values()}
+            routes: dict[str, Prepared] = {}
+            for path, document in site.documents.items():
+                prepared = previous.get(path)
+                if prepared is None or prepared.document is not document \
+                        or old.corpus is None or old.corpus.settings.max_age != max_age:
+                    prepared = prepare(document, max_age)
+                for url in url_paths(path):
+                    routes[url] = prepared
+            self.snapshot = Snapshot(routes, site, corpus, time.time())
+            log.info("loaded %d entries, %d documents", len(corpus.entries), len(site.documents))
+            return True
+
+    def start(self) -> None:
+        """Poll the seeds folder in a daemon thread (one per worker process)."""
+        if self.interval <= 0 or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._poll, name="seedfeed-reload", daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            self.refresh()
+
+    def health(self) -> dict[str, Any]:
+        snapshot = self.snapshot
+        corpus = snapshot.corpus
+        loaded = snapshot.loaded_at
+        return {
+            "status": "ok" if corpus is not None and self.last_error is None else "degraded",
+            "sections": len(corpus.sections()) if corpus else 0,
+            "entries": len(corpus.entries) if corpus else 0,
+            "documents": len(snapshot.site.documents),
+            "problems": len(corpus.problems) if corpus else 0,
+            "loaded_at": datetime.fromtimestamp(loaded, UTC).isoformat() if loaded else None,
+            "last_error": self.last_error,
+        }
+
+
+class DocumentServer:
+    """WSGI middleware answering document paths from the snapshot, the rest via Flask."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], content: Content) -> None:
+        self.app = app
+        self.content = content
+        self._gzip_ok: dict[str, bool] = {}
+
+    def accepts_gzip(self, header: str) -> bool:
+        known = self._gzip_ok.get(header)
+        if known is None:
+            accept = parse_accept_header(header)
+            known = accept["gzip"] > 0 if "gzip" in accept else accept["*"] > 0
+            if len(self._gzip_ok) > 256 or len(header) > 256:
+                self._gzip_ok.clear()  # bounded: garbage headers must not grow memory
+            self._gzip_ok[header] = known
+        return known
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse
+                 ) -> Iterable[bytes]:
+        prepared = self.content.snapshot.routes.get(environ.get("PATH_INFO", ""))
+        if prepared is None:
+            return self.app(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        if method != "GET" and method != "HEAD":
+            start_response("405 METHOD NOT ALLOWED", [
+                ("Allow", ALLOWED), ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", "19"), NOSNIFF])
+            return [b"Method Not Allowed\n"]
+        variant = prepared.identity
+        encoding = environ.get("HTTP_ACCEPT_ENCODING")
+        if encoding and prepared.gzip is not None and self.accepts_gzip(encoding):
+            variant = prepared.gzip
+        if ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ) \
+                and not is_resource_modified(environ, etag=variant.etag,
+                                             last_modified=prepared.last_modified):
+            start_response("304 NOT MODIFIED", variant.not_modified_headers)
+            return []
+        start_response("200 OK", variant.headers)
+        return [] if method == "HEAD" else [variant.body]

@@ -1,0 +1,64 @@
+"""The Flask application: health, errors and redirects around the document server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, jsonify, redirect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from .serve import NOSNIFF, Content, DocumentServer
+
+
+def create_app(seeds: str | Path | None = None, test_config: dict[str, Any] | None = None
+               ) -> Flask:
+    """A Flask app serving the site built from `seeds` (default $SEEDFEED_SEEDS or ./seeds).
+
+    test_config may set RELOAD_INTERVAL (seconds between checks of the seeds folder; 0
+    turns the background reloader off).
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SEEDS=str(seeds or os.environ.get("SEEDFEED_SEEDS", "seeds")),
+        RELOAD_INTERVAL=float(os.environ.get("SEEDFEED_RELOAD_INTERVAL", "2")),
+    )
+    if test_config:
+        app.config.update(test_config)
+    content = Content(Path(app.config["SEEDS"]), app.config["RELOAD_INTERVAL"])
+    content.refresh()
+    content.start()
+    app.extensions["seedfeed"] = content
+    app.wsgi_app = DocumentServer(app.wsgi_app, content)  # type: ignore[method-assign]
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        response = jsonify(content.health())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/<path:path>")
+    def folder_without_slash(path: str) -> Response:
+        """/news answers with a redirect to /news/, where the section page is."""
+        if f"/{path}/" in content.snapshot.routes:
+            return redirect(f"/{path}/", code=308)
+        if content.snapshot.corpus is None and content.last_error:
+            abort(503)
+        abort(404)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        """A short plain-text body; never a traceback or an echo of the request."""
+        response = error.get_response()
+        response.set_data(f"{error.code} {error.name}\n")
+        response.content_type = "text/plain; charset=utf-8"
+        return response
+
+    @app.after_request
+    def harden(response: Response) -> Response:
+        response.headers.setdefault(*NOSNIFF)
+        return response
+
+    return app
