@@ -145,6 +145,7 @@ def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
     if not seeds.is_dir():
         raise click.ClickException(f"seeds folder not found: {seeds}")
     os.environ["SEEDFEED_SEEDS"] = str(seeds.resolve())
+    # No control socket: it is shared under ~/.gunicorn by every instance otherwise.
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--threads", str(threads),
             "--worker-class", "gthread", "--no-control-socket",
