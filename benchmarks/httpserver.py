@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -14,6 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# The server process behind each base URL yielded by running(), for callers that need to
+# look at its workers (benchmarks/soak.py reads their memory).
+PROCESSES: dict[str, subprocess.Popen[bytes]] = {}
 GUNICORN_FLAGS = ["--worker-class", "gthread", "--no-control-socket", "--graceful-timeout", "2"]
 
 
@@ -49,10 +53,12 @@ def running(argv: list[str], port: int, *, env: dict[str, str] | None = None,
     process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=cwd,
                                start_new_session=True, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
+    PROCESSES[base] = process
     try:
         wait_until_up(base + probe, process, timeout)
         yield base
     finally:
+        PROCESSES.pop(base, None)
         with_signal(process, signal.SIGTERM)
         try:
             process.wait(timeout=15)
@@ -64,10 +70,8 @@ def running(argv: list[str], port: int, *, env: dict[str, str] | None = None,
 
 
 def with_signal(process: subprocess.Popen[bytes], sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 @contextmanager
@@ -93,3 +97,18 @@ def seedfeed_serve(seeds: Path, *, workers: int = 1, threads: int = 4,
         argv += ["--access-log", str(access_log)]
     with running(argv, port, **kwargs) as base:  # type: ignore[arg-type]
         yield base
+
+
+def worker_pids(base: str) -> list[int]:
+    """The pids of a gunicorn's worker processes (children of its master)."""
+    master = PROCESSES[base].pid
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return sorted(int(pid) for pid in children)
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise LookupError(pid)

@@ -7,7 +7,8 @@ on 127.0.0.1 and, in the same run, gunicorn serving the very same bytes from a b
 callable (benchmarks/bare.py) and from the obvious Flask view with make_conditional
 (benchmarks/naive.py); loads each in turn with wrk for 200s (no validators) and 304s
 (If-None-Match), alternating rounds and keeping each server's best, and prints the rates,
-the ratios to the bare callable and the rate at the largest corpus relative to the smallest.  Traffic goes only to 127.0.0.1; every wrk run is bounded in time.
+the ratios to the bare callable and the rate at the largest corpus relative to the
+smallest.  Traffic goes only to 127.0.0.1; every wrk run is bounded in time.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ _NOT_AN_END = re.compile(
     r"Sr|Gen|Col|Lt|No|Nos|vs|etc|i\.e|e\.g|т|т\.е|т\.д|т\.п|им|г|гг|ул|д|см)$"
 )
 _CYRILLIC = re.compile("[А-Яа-яЁё]")
+# Quotes and brackets before the first letter: «цитата» is capitalised as «Цитата».
+_LEADING_PUNCTUATION = re.compile(r"\W*")
 
 
 def first_sentence(text: str) -> str:
@@ -34,7 +36,8 @@ def make_title(text: str) -> str:
     sentence = first_sentence(text.strip()).strip()
     if sentence.endswith(".") and not sentence.endswith(".."):
         sentence = sentence[:-1]
-    sentence = sentence[:1].upper() + sentence[1:]
+    first = _LEADING_PUNCTUATION.match(sentence).end()  # type: ignore[union-attr]
+    sentence = sentence[:first] + sentence[first:first + 1].upper() + sentence[first + 1:]
     if len(sentence) <= TITLE_LIMIT:
         return sentence
     cut = sentence[: TITLE_LIMIT - 1]

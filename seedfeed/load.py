@@ -83,7 +83,7 @@ def discover(seeds: Path, settings: Settings,
         for name in sorted(dirs):
             if os.path.islink(os.path.join(folder, name)):
                 rel = "/".join([*parts, name])
-                problems.append(Problem(rel, 0, Level.WARNING,
+                problems.append(Problem(rel, 1, Level.WARNING,
                                         "symbolic link to a folder not followed"))
         for name in sorted(files):
             if name.startswith(".") or not name.endswith(SEED_SUFFIX):
@@ -91,12 +91,12 @@ def discover(seeds: Path, settings: Settings,
             rel = "/".join([*parts, name])
             full = Path(folder, name)
             if full.is_symlink():
-                problems.append(Problem(rel, 0, Level.WARNING,
+                problems.append(Problem(rel, 1, Level.WARNING,
                                         "symbolic link not followed: seeds must be real files"))
                 continue
             section = parts[0] if parts else settings.default_section
             if section.casefold() in RESERVED_SECTIONS:
-                problems.append(Problem(rel, 0, Level.ERROR,
+                problems.append(Problem(rel, 1, Level.ERROR,
                                         f"section name {section!r} is reserved; file skipped"))
                 continue
             found.append(SeedFile(full, rel, section))
@@ -166,6 +166,8 @@ class Loader:
         previous = self._corpus
         if (reparsed == 0 and previous is not None and previous.mtimes == mtimes
                 and previous.settings == settings):
+            if previous.reparsed:
+                self._corpus = previous = replace(previous, reparsed=0)
             return previous  # nothing changed: callers can tell by identity
         for result in results.values():
             problems.extend(result.problems)
@@ -178,10 +180,10 @@ class Loader:
         try:
             info = seed.path.stat()
         except OSError as exc:
-            problems.append(Problem(seed.rel, 0, Level.ERROR, f"cannot read: {exc.strerror}"))
+            problems.append(Problem(seed.rel, 1, Level.ERROR, f"cannot read: {exc.strerror}"))
             return None, False
         if not stat.S_ISREG(info.st_mode):
-            problems.append(Problem(seed.rel, 0, Level.WARNING, "not a regular file; skipped"))
+            problems.append(Problem(seed.rel, 1, Level.WARNING, "not a regular file; skipped"))
             return None, False
         signature = (info.st_size, info.st_mtime_ns, info.st_ino)
         cached = self._files.get(seed.rel)
@@ -190,7 +192,7 @@ class Loader:
         try:
             data = seed.path.read_bytes()
         except OSError as exc:
-            problems.append(Problem(seed.rel, 0, Level.ERROR, f"cannot read: {exc.strerror}"))
+            problems.append(Problem(seed.rel, 1, Level.ERROR, f"cannot read: {exc.strerror}"))
             return None, False
         digest = hashlib.sha1(data).hexdigest()
         if cached is not None and cached[1].digest == digest:

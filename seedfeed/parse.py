@@ -203,7 +203,8 @@ def _resolve_years(drafts: list[_Draft], path: str, problems: list[Problem]) -> 
         if year is None and below is not None:
             year = below.year if (found.month, found.day) >= (below.month, below.day) \
                 else below.year + 1
-        days[k] = below = _day(found, year, drafts[k], path, problems) or below
+        days[k] = _day(found, year, drafts[k], path, problems)
+        below = days[k] or below
     above: date | None = days[first_known]
     for k in range(first_known + 1, len(drafts)):
         found = drafts[k].found

@@ -111,6 +111,12 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
     damaged = {path for path, signature in state.files.items()
                if _signature(out / path) != signature}
     damaged |= {path.removesuffix(".gz") for path in damaged if path.endswith(".gz")}
+    if precompress:
+        # A document big enough for a .gz that has none yet (the previous build ran
+        # without --gzip) must be rendered again: a reused document carries no bytes.
+        damaged |= {path for path, (size, _) in state.files.items()
+                    if not path.endswith(".gz") and size >= GZIP_MIN_BYTES
+                    and path + ".gz" not in state.files}
     previous = RenderedSite(settings=state.settings)
     for path, (media_type, last_modified, digest) in state.documents.items():
         if path not in damaged:
@@ -124,9 +130,10 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
     wanted: dict[str, tuple[Document, bytes | None]] = {}
     for path, document in site.documents.items():
         wanted[path] = (document, None)
-        if precompress and document.body and len(document.body) >= GZIP_MIN_BYTES:
-            wanted[path + ".gz"] = (document, b"gz")
-        elif precompress and not document.body and (path + ".gz") in state.files:
+        # A reused document has no bytes at hand: it keeps the .gz it had.
+        zipped = (len(document.body) >= GZIP_MIN_BYTES if document.body
+                  else (path + ".gz") in state.files)
+        if precompress and zipped:
             wanted[path + ".gz"] = (document, b"gz")
     total = len(wanted)
     for done, (path, (document, variant)) in enumerate(sorted(wanted.items()), start=1):
@@ -178,7 +185,7 @@ def remove_stale(out: Path, wanted: set[str]) -> int:
     removed = 0
     if not out.is_dir():
         return 0
-    for folder, dirs, files in os.walk(out, topdown=False):
+    for folder, _dirs, files in os.walk(out, topdown=False):
         rel_folder = os.path.relpath(folder, out)
         for name in files:
             rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")

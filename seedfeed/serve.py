@@ -115,6 +115,7 @@ class Content:
         self.last_error: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def refresh(self) -> bool:
         """Reload if the seeds changed; True when new content is being served."""
@@ -158,9 +159,14 @@ class Content:
         self._thread = threading.Thread(target=self._poll, name="seedfeed-reload", daemon=True)
         self._thread.start()
 
+    def stop(self) -> None:
+        """End the polling thread (tests; a worker simply exits)."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+
     def _poll(self) -> None:
-        while True:
-            time.sleep(self.interval)
+        while not self._stopping.wait(self.interval):
             self.refresh()
 
     def health(self) -> dict[str, Any]:

@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-SAMPLE_REL = "news/000_953f9ee9bceb9942.txt"
 
 SeedContent = str | bytes
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import zlib
 
 import pytest
 
@@ -86,6 +87,20 @@ def test_binary_is_an_error_not_text(data, line):
         decode_seed(data, "news/picture.txt")
     assert raised.value.line == line
     assert raised.value.message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        zlib.compress(b"On 3 May 2024, compressed. " * 50).replace(b"\x00", b"\x01"),
+        bytes(range(1, 256)) * 4,
+        bytes((k * 7919) % 127 + 129 for k in range(3000)),
+    ],
+)
+def test_binary_without_nul_bytes_is_an_error_too(data):
+    with pytest.raises(DecodeError) as raised:
+        decode_seed(data, "news/archive.txt")
+    assert raised.value.line >= 1
 
 
 def test_invalid_utf16_is_an_error_with_its_line():

@@ -31,7 +31,7 @@ def _generator(channel: Channel, self_type: str) -> FeedGenerator:
     fg.id(channel.feed_id)
     fg.title(channel.title)
     fg.subtitle(channel.description)
-    fg.description(channel.description)
+    fg.description(escape(channel.description, quote=False))  # RSS reads it as HTML
     fg.language(channel.language)
     fg.author({"name": channel.author})
     fg.generator(GENERATOR, uri=GENERATOR_URI)

@@ -1,0 +1,309 @@
+"""A seeds folder to entries: sections, merging, and re-parsing only what changed."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from seedfeed import load as load_module
+from seedfeed.load import Loader, discover, load_seeds
+from seedfeed.model import Level, SeedError
+from seedfeed.settings import Settings
+
+
+def titles(corpus) -> list[str]:
+    return [entry.title for entry in corpus.entries]
+
+
+def where(corpus) -> list[tuple[str, str]]:
+    return [(entry.section, entry.source) for entry in corpus.entries]
+
+
+# --- sections and discovery -----------------------------------------------------------
+
+
+def test_folder_is_the_section_and_top_level_files_the_default(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {
+        "world/a.txt": "On 3 May 2024, world item.",
+        "world/2024/b.txt": "On 2 May 2024, nested item.",
+        "sport/c.txt": "On 1 May 2024, sport item.",
+        "top.txt": "On 30 April 2024, top item.",
+    })
+    corpus = load_seeds(seeds)
+    assert where(corpus) == [
+        ("world", "world/a.txt:1"), ("world", "world/2024/b.txt:1"),
+        ("sport", "sport/c.txt:1"), ("news", "top.txt:1"),
+    ]
+    assert corpus.problems == ()
+    assert corpus.sections() == ["news", "sport", "world"]
+
+
+def test_default_section_comes_from_settings(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {
+        "site.toml": '[site]\ndefault_section = "misc"\n',
+        "top.txt": "On 30 April 2024, top item.",
+    })
+    assert where(load_seeds(seeds)) == [("misc", "top.txt:1")]
+
+
+def test_only_visible_txt_files_are_seeds(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {
+        "news/a.txt": "On 3 May 2024, a.",
+        "news/notes.md": "On 3 May 2024, markdown.",
+        "news/.hidden.txt": "On 3 May 2024, hidden.",
+        ".git/x.txt": "On 3 May 2024, in a hidden folder.",
+        "news/b.txt.bak": "On 3 May 2024, backup.",
+    })
+    corpus = load_seeds(seeds)
+    assert where(corpus) == [("news", "news/a.txt:1")]
+    assert corpus.problems == ()
+
+
+@pytest.mark.parametrize("folder", ["all", "All", "ALL"])
+def test_section_all_is_reserved(tmp_path, write_seeds, folder):
+    seeds = write_seeds(tmp_path, {
+        f"{folder}/a.txt": "On 3 May 2024, reserved.",
+        "news/b.txt": "On 2 May 2024, kept.",
+    })
+    corpus = load_seeds(seeds)
+    assert where(corpus) == [("news", "news/b.txt:1")]
+    (problem,) = corpus.problems
+    assert problem.path == f"{folder}/a.txt"
+    assert problem.level is Level.ERROR
+    assert "reserved" in problem.message
+    assert corpus.has_errors
+
+
+def test_symlinked_seed_is_not_followed(tmp_path, write_seeds):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("On 3 May 2024, from outside the seeds folder.")
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 2 May 2024, real."})
+    (seeds / "news/link.txt").symlink_to(outside)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/c.txt").write_text("On 1 May 2024, in a linked folder.")
+    (seeds / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    corpus = load_seeds(seeds)
+    assert where(corpus) == [("news", "news/a.txt:1")]
+    reported = {problem.path: problem for problem in corpus.problems}
+    assert set(reported) == {"news/link.txt", "linked"}
+    assert all("link" in problem.message for problem in reported.values())
+
+
+def test_discover_order_is_stable(tmp_path, write_seeds):
+    names = ["b/2.txt", "a/1.txt", "b/1.txt", "0.txt"]
+    seeds = write_seeds(tmp_path, dict.fromkeys(names, "x"))
+    found, problems = discover(seeds, Settings())
+    assert [seed.rel for seed in found] == ["0.txt", "a/1.txt", "b/1.txt", "b/2.txt"]
+    assert problems == []
+
+
+def test_broken_files_are_reported_and_the_rest_still_parsed(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {
+        "news/a.txt": "On 3 May 2024, good.",
+        "news/b.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "news/c.txt": "",
+        "news/d.txt": "Undated.\n\nOn 1 May 2024, also good.",
+        "news/e.txt": "On 2 May 2024, good too.",
+    })
+    corpus = load_seeds(seeds)
+    assert where(corpus) == [("news", "news/a.txt:1"), ("news", "news/e.txt:1"),
+                             ("news", "news/d.txt:3")]
+    assert [(p.path, p.line, p.level) for p in corpus.problems] == [
+        ("news/b.txt", 3, Level.ERROR), ("news/c.txt", 1, Level.WARNING),
+        ("news/d.txt", 1, Level.ERROR),
+    ]
+
+
+def test_malformed_settings_raise_seed_error(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"site.toml": "[site]\ntitle = \n", "a.txt": "x"})
+    with pytest.raises(SeedError, match=r"site\.toml:2:"):
+        load_seeds(seeds)
+
+
+# --- merging: duplicates and order ----------------------------------------------------
+
+
+def test_duplicates_across_files_give_one_entry(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {
+        "news/2024-02-a.txt": (
+            "On 16 February 2024, the Secretary General met the minister.\n\n"
+            "On 14 February 2024, a seminar was held.\n\n"
+            "Summit\n\nSummit 20.06.2023\n\nBody.\n\nGo back\n"
+        ),
+        # an overlapping later scrape: other wrapping and line ends, year left out
+        "news/2024-02-b.txt": (
+            "On 20 February 2024, a new item.\r\n\r\n"
+            "On 16 February, the Secretary General\r\nmet the minister.\r\n\r\n"
+            "Summit\r\n\r\nSummit 20.06.2023\r\n\r\nBody, slightly edited.\r\n"
+        ),
+        "world/copy.txt": "On 14 February 2024, a seminar   was held.\n",
+    })
+    corpus = load_seeds(seeds)
+    assert [(e.published.date().isoformat(), e.source) for e in corpus.entries] == [
+        ("2024-02-20", "news/2024-02-b.txt:1"),
+        ("2024-02-16", "news/2024-02-a.txt:1"),
+        ("2024-02-14", "news/2024-02-a.txt:3"),
+        ("2023-06-20", "news/2024-02-a.txt:5"),
+    ]
+    assert len({entry.id for entry in corpus.entries}) == 4
+
+
+def test_newest_first_and_same_day_items_keep_listing_order(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"news/a.txt": (
+        "On 10 February 2024, first of the 10th.\n\n"
+        "On 12 February 2024, the 12th.\n\n"
+        "On 10 February 2024, second of the 10th.\n\n"
+        "On 14 February 2024, first of the 14th.\n\n"
+        "On 14 February 2024, second of the 14th.\n\n"
+        "On 10 February 2024, third of the 10th.\n\n"
+        "On 14 February 2024, third of the 14th.\n"
+    )})
+    assert titles(load_seeds(seeds)) == [
+        "First of the 14th", "Second of the 14th", "Third of the 14th", "The 12th",
+        "First of the 10th", "Second of the 10th", "Third of the 10th",
+    ]
+
+
+def test_same_day_items_of_two_files_keep_file_then_listing_order(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {
+        "news/b.txt": "On 5 May 2024, b one.\n\nOn 5 May 2024, b two.\n",
+        "news/a.txt": "On 5 May 2024, a one.\n\nOn 4 May 2024, a old.\n\nOn 5 May 2024, a two.",
+        "arts/c.txt": "On 5 May 2024, c one.\n",
+    })
+    assert titles(load_seeds(seeds)) == ["C one", "A one", "A two", "B one", "B two", "A old"]
+
+
+def test_same_result_every_time(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {
+        "news/a.txt": "On 5 May 2024, a.\n\nOn 5 May 2024, b.\n",
+        "world/b.txt": "On 5 May 2024, c.\n\nT\n\nT 01.05.2024\n\nBody.\n",
+    })
+    assert load_seeds(seeds).entries == load_seeds(seeds).entries
+
+
+# --- the loader: re-parse only what changed ------------------------------------------
+
+
+def age(path, seconds: float) -> None:
+    """Set a file's mtime `seconds` into the past, out of the racy window."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+@pytest.fixture
+def parsed_files(monkeypatch) -> list[str]:
+    """The rel path of every seed file the loader parses, in order."""
+    calls: list[str] = []
+    real = load_module.parse_seed_bytes
+
+    def counting(data, seed, settings):
+        calls.append(seed.rel)
+        return real(data, seed, settings)
+
+    monkeypatch.setattr(load_module, "parse_seed_bytes", counting)
+    return calls
+
+
+def test_second_load_reparses_only_changed_files(tmp_path, write_seeds, parsed_files):
+    seeds = write_seeds(tmp_path, {
+        "news/a.txt": "On 3 May 2024, a.",
+        "news/b.txt": "On 2 May 2024, b.",
+        "news/c.txt": "On 1 May 2024, c.",
+    })
+    for path in seeds.rglob("*.txt"):
+        age(path, 100)
+    loader = Loader(seeds)
+    first = loader.load(now=time.time())
+    assert first.reparsed == 3
+    assert parsed_files == ["news/a.txt", "news/b.txt", "news/c.txt"]
+    again = loader.load(now=time.time())
+    assert parsed_files == ["news/a.txt", "news/b.txt", "news/c.txt"]  # none parsed again
+    assert again.entries == first.entries
+
+    (seeds / "news/b.txt").write_text("On 2 May 2024, b changed.")
+    (seeds / "news/d.txt").write_text("On 30 April 2024, d new.")
+    (seeds / "news/c.txt").unlink()
+    changed = loader.load(now=time.time() + 100)
+    assert changed.reparsed == 2
+    assert parsed_files[3:] == ["news/b.txt", "news/d.txt"]
+    assert titles(changed) == ["A", "B changed", "D new"]
+
+
+def test_reparsed_counts_this_load_only(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a."})
+    age(seeds / "news/a.txt", 100)
+    loader = Loader(seeds)
+    assert loader.load(now=time.time()).reparsed == 1
+    assert loader.load(now=time.time()).reparsed == 0
+
+
+def test_touched_but_unchanged_file_is_not_reparsed(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a."})
+    loader = Loader(seeds)
+    loader.load(now=time.time())
+    age(seeds / "news/a.txt", 50)
+    assert loader.load(now=time.time()).reparsed == 0
+
+
+def test_same_size_same_mtime_rewrite_in_the_racy_window_is_detected(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, aaa."})
+    path = seeds / "news/a.txt"
+    loader = Loader(seeds)
+    assert titles(loader.load(now=time.time())) == ["Aaa"]
+    before = path.stat()
+    path.write_text("On 3 May 2024, bbb.")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size, before.st_mtime_ns, before.st_ino)
+    corpus = loader.load(now=time.time())
+    assert corpus.reparsed == 1
+    assert titles(corpus) == ["Bbb"]
+
+
+def test_settings_change_reparses_everything(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a.", "b.txt": "On 2 May 2024, b."})
+    loader = Loader(seeds)
+    first = loader.load()
+    (seeds / "site.toml").write_text('[site]\ntimezone = "Asia/Tokyo"\ndefault_section = "misc"\n')
+    second = loader.load()
+    assert second.reparsed == 2
+    assert [e.published.utcoffset().total_seconds() for e in second.entries] == [9 * 3600] * 2
+    assert [e.section for e in second.entries] == ["news", "misc"]
+    assert [e.id for e in second.entries] == [e.id for e in first.entries]
+    assert "site.toml" in second.mtimes
+
+
+def test_dump_and_restore_round_trip(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {
+        "news/a.txt": "On 3 May 2024, a.\n\nT\n\nT 01.05.2024\n\nBody.",
+        "news/b.txt": "Undated.",
+    })
+    for path in seeds.rglob("*.txt"):
+        age(path, 100)
+    first = Loader(seeds)
+    corpus = first.load(now=time.time())
+    restored = Loader(seeds)
+    restored.restore(first.dump())
+    again = restored.load(now=time.time())
+    assert again.reparsed == 0
+    assert again.entries == corpus.entries
+    assert again.problems == corpus.problems
+
+
+def test_restore_of_a_damaged_cache_is_ignored(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a."})
+    loader = Loader(seeds)
+    loader.restore(b"not a pickle")
+    corpus = loader.load()
+    assert corpus.reparsed == 1
+    assert titles(corpus) == ["A"]
+
+
+def test_progress_is_reported(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"a.txt": "On 3 May 2024, a.", "b.txt": "On 2 May 2024, b."})
+    calls: list[tuple[int, int]] = []
+    Loader(seeds, on_progress=lambda done, total: calls.append((done, total))).load()
+    assert calls == [(1, 2), (2, 2)]

@@ -1,0 +1,401 @@
+"""Publishing a site as static files (seedfeed.publish): real builds into temporary folders.
+
+What a static server, rsync or a CDN relies on: the same seeds give the same bytes, a
+file is written only when its bytes change, its mtime says when its content last changed,
+stale files go away, and a build that dies halfway never leaves a torn file behind.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from feedcheck import check_atom, check_jsonfeed, check_opml, check_rss, opml_feed_urls
+from sites import (
+    BASE_URL,
+    HOSTILE_ENTRIES,
+    RU_SECTION,
+    RU_SLUG,
+    T0,
+    age_seeds,
+    entry_path,
+    folders,
+    hostile_seeds,
+    mtimes,
+    set_mtimes,
+    stats,
+    tree,
+)
+
+import seedfeed.publish
+from seedfeed.load import load_seeds
+from seedfeed.publish import GZIP_MIN_BYTES, Report, build, state_path
+from seedfeed.render.site import render_site
+
+CHECKERS = {"rss": check_rss, "atom": check_atom, "json": check_jsonfeed}
+
+
+def publish(seeds: Path, out: Path, **options: object) -> Report:
+    report, _problems = build(seeds, out, now=time.time(), **options)  # type: ignore[arg-type]
+    return report
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    seeds = hostile_seeds(tmp_path)
+    age_seeds(seeds)
+    return seeds
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "out"
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch, out: Path) -> list[str]:
+    """The documents each build writes, in order (the real atomic_write still runs)."""
+    written: list[str] = []
+    real = seedfeed.publish.atomic_write
+
+    def spy(path: Path, body: bytes, mtime: int | None) -> None:
+        if path.is_relative_to(out):
+            written.append(path.relative_to(out).as_posix())
+        real(path, body, mtime)
+
+    monkeypatch.setattr(seedfeed.publish, "atomic_write", spy)
+    return written
+
+
+def clean_build(seeds: Path, root: Path, **options: object) -> Path:
+    """A build into a fresh folder: what any folder must equal after a build."""
+    fresh = root / "clean"
+    shutil.rmtree(fresh, ignore_errors=True)
+    state_path(fresh).unlink(missing_ok=True)
+    publish(seeds, fresh, **options)
+    return fresh
+
+
+def assert_valid(out: Path, base_url: str = BASE_URL) -> None:
+    """feedcheck's verdict on every document of a built folder: no problems at all."""
+    files = tree(out)
+    for path, body in files.items():
+        fmt = path.rsplit(".", 1)[-1]
+        if fmt in CHECKERS and "/" not in path:
+            assert CHECKERS[fmt](body, base_url + path) == [], path
+        elif fmt == "opml":
+            assert check_opml(body) == [], path
+            assert [url.removeprefix(base_url) in files for url in opml_feed_urls(body)]
+
+
+# --------------------------------------------------------------------------- a build
+
+
+def test_a_build_writes_every_document(seeds: Path, out: Path) -> None:
+    report = publish(seeds, out)
+    site = render_site(load_seeds(seeds))
+    assert tree(out) == {path: d.body for path, d in site.documents.items()}
+    assert (report.sections, report.entries) == (2, HOSTILE_ENTRIES)
+    assert (report.written, report.unchanged, report.removed) == (len(site.documents), 0, 0)
+    assert_valid(out)
+    assert not state_path(out).is_relative_to(out)  # the cache is beside, not inside
+
+
+def test_file_mtimes_are_the_newest_seed_behind_them(seeds: Path, out: Path) -> None:
+    seed_mtimes = age_seeds(seeds)
+    set_mtimes(seeds, {"site.toml": T0 + 0.25})
+    seed_mtimes["site.toml"] = T0 + 0.25
+    publish(seeds, out)
+    corpus = load_seeds(seeds)
+    settings = int(seed_mtimes["site.toml"])
+    section = {name: int(max(t for rel, t in seed_mtimes.items() if rel.startswith(name + "/")))
+               for name in ("news", RU_SECTION)}
+    expected = {"style.css": settings}
+    for path in ("all.rss", "all.atom", "all.json", "index.html", "feeds.opml"):
+        expected[path] = int(max(seed_mtimes.values()))
+    for name, slug in (("news", "news"), (RU_SECTION, RU_SLUG)):
+        for path in (f"{slug}.rss", f"{slug}.atom", f"{slug}.json", f"{slug}/index.html"):
+            expected[path] = max(section[name], settings)
+    for entry in corpus.entries:
+        source = entry.source.rsplit(":", 1)[0]
+        expected[entry_path(entry)] = max(int(seed_mtimes[source]), settings)
+    assert mtimes(out) == expected
+    assert len(set(expected.values())) >= 4  # the test tells the rules apart
+
+
+def test_two_builds_give_identical_trees(seeds: Path, tmp_path: Path) -> None:
+    publish(seeds, tmp_path / "one")
+    publish(seeds, tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert mtimes(tmp_path / "one") == mtimes(tmp_path / "two")
+    assert folders(tmp_path / "one") == folders(tmp_path / "two") == ["mirovye-novosti", "news"]
+
+
+def test_a_build_with_nothing_changed_rewrites_nothing(seeds: Path, out: Path,
+                                                       writes: list[str]) -> None:
+    first = publish(seeds, out)
+    before = stats(out)
+    writes.clear()
+    second = publish(seeds, out)
+    assert writes == []
+    assert stats(out) == before  # same inodes, same mtimes to the nanosecond
+    assert (second.written, second.unchanged, second.removed) == (0, first.written, 0)
+    assert (second.reparsed, second.rendered) == (0, 0)
+
+
+def test_deleting_the_cache_rewrites_nothing(seeds: Path, out: Path,
+                                             writes: list[str]) -> None:
+    publish(seeds, out)
+    before = stats(out)
+    state_path(out).unlink()
+    writes.clear()
+    report = publish(seeds, out)
+    assert writes == [] and report.written == 0
+    assert stats(out) == before
+    assert report.reparsed == len(list(seeds.rglob("*.txt")))  # a full parse again
+
+
+def test_a_damaged_cache_is_ignored(seeds: Path, out: Path) -> None:
+    publish(seeds, out)
+    before = stats(out)
+    state_path(out).write_bytes(b"\x80\x05 not a pickle")
+    assert publish(seeds, out).written == 0
+    assert stats(out) == before
+
+
+# --------------------------------------------------------------------------- changes
+
+
+def test_changing_one_seed_rewrites_only_what_depends_on_it(
+        seeds: Path, out: Path, writes: list[str], tmp_path: Path) -> None:
+    publish(seeds, out)
+    before = stats(out)
+    article = seeds / "news" / "article.txt"
+    article.write_text(article.read_text().replace("Second paragraph", "Last paragraph"))
+    changed_at = T0 + 10**6
+    set_mtimes(seeds, {"news/article.txt": changed_at + 0.5})
+    writes.clear()
+    report = publish(seeds, out)
+    (entry,) = [e for e in load_seeds(seeds).entries if e.source.startswith("news/article")]
+    page = entry_path(entry)
+    must = {page, "news.rss", "news.atom", "news.json", "all.rss", "all.atom", "all.json"}
+    may = must | {"news/index.html", "index.html", "feeds.opml"}
+    assert must <= set(writes) <= may
+    assert report.written == len(writes)
+    assert report.reparsed == 1
+    after = stats(out)
+    untouched = [path for path in before if path.startswith(RU_SLUG) or path == "style.css"
+                 or (path.startswith("news/") and path not in may)]
+    assert untouched and all(after[path] == before[path] for path in untouched)
+    for path in writes:
+        assert int((out / path).stat().st_mtime) == changed_at, path
+    assert tree(out) == tree(clean_build(seeds, tmp_path))
+    assert mtimes(out) == mtimes(tmp_path / "clean")
+
+
+def test_a_new_section_appears_everywhere(seeds: Path, out: Path, tmp_path: Path) -> None:
+    publish(seeds, out)
+    (seeds / "sport").mkdir()
+    (seeds / "sport" / "a.txt").write_text("On 2 April 2024, the team won the final.\n")
+    report = publish(seeds, out)
+    assert report.sections == 3
+    assert {"sport.rss", "sport.atom", "sport.json", "sport/index.html"} <= set(tree(out))
+    assert f"{BASE_URL}sport.atom" in opml_feed_urls((out / "feeds.opml").read_bytes())
+    assert b'href="sport.rss"' in (out / "index.html").read_bytes()
+    assert tree(out) == tree(clean_build(seeds, tmp_path))
+
+
+def test_files_of_removed_entries_and_sections_are_removed(
+        seeds: Path, out: Path, tmp_path: Path) -> None:
+    publish(seeds, out)
+    old = load_seeds(seeds)
+    listing_pages = {entry_path(e) for e in old.entries if e.source.startswith("news/listing")}
+    assert listing_pages <= set(tree(out))
+    (seeds / "news" / "listing.txt").unlink()
+    report = publish(seeds, out)
+    assert not listing_pages & set(tree(out))
+    assert report.removed == len(listing_pages)
+    assert tree(out) == tree(clean_build(seeds, tmp_path))
+
+    shutil.rmtree(seeds / RU_SECTION)
+    report = publish(seeds, out)
+    assert not [path for path in tree(out) if path.startswith(RU_SLUG)]
+    assert RU_SLUG not in folders(out)  # the emptied folder goes too
+    assert report.removed == 3 + 1 + 3  # its feeds, its page and its entries' pages
+    assert opml_feed_urls((out / "feeds.opml").read_bytes()) == [
+        f"{BASE_URL}news.atom", f"{BASE_URL}all.atom"]
+    assert tree(out) == tree(clean_build(seeds, tmp_path))
+
+
+def test_files_that_are_not_ours_are_left_alone(seeds: Path, out: Path) -> None:
+    publish(seeds, out)
+    (out / "robots.txt").write_text("User-agent: *\n")
+    (out / "news" / "notes.md").write_text("mine\n")
+    publish(seeds, out)
+    assert (out / "robots.txt").exists() and (out / "news" / "notes.md").exists()
+
+
+# --------------------------------------------------------------------------- damage
+
+
+def test_a_damaged_output_is_repaired(seeds: Path, out: Path, tmp_path: Path) -> None:
+    publish(seeds, out)
+    good = tree(out)
+    (out / "news.rss").write_bytes(b"<rss>broken")
+    (out / "index.html").unlink()
+    all_json = out / "all.json"
+    all_json.write_bytes(all_json.read_bytes()[: len(good["all.json"]) // 2])
+    report = publish(seeds, out)
+    assert report.written == 3
+    assert tree(out) == good
+    assert mtimes(out) == mtimes(clean_build(seeds, tmp_path))
+
+
+def test_a_touched_output_gets_its_mtime_back(seeds: Path, out: Path) -> None:
+    publish(seeds, out)
+    before = mtimes(out)
+    os.utime(out / "news.atom", (T0 + 9 * 10**6, T0 + 9 * 10**6))
+    report = publish(seeds, out)
+    assert report.written == 0
+    assert mtimes(out) == before
+
+
+# --------------------------------------------------------------------------- atomicity
+
+
+class Killed(Exception):
+    """Stands in for whatever stops a build halfway: a full disk, a signal, a crash."""
+
+
+def _dies_after(count: int, real: object) -> object:
+    calls = 0
+
+    def replace(src: object, dst: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > count:
+            raise Killed(f"killed before renaming {dst}")
+        real(src, dst)  # type: ignore[operator]
+
+    return replace
+
+
+@pytest.mark.parametrize("survivors", [0, 3, 17])
+def test_a_build_that_dies_halfway_leaves_every_file_whole(
+        seeds: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        survivors: int) -> None:
+    publish(seeds, out)
+    old = tree(out)
+    # New settings change every document, so the build has plenty left to write.
+    toml = seeds / "site.toml"
+    toml.write_text(toml.read_text().replace("Tests &", "Renamed &").replace("fits", "fit"))
+    set_mtimes(seeds, {"site.toml": T0 + 10**6})
+    new = tree(clean_build(seeds, tmp_path))
+    assert set(new) == set(old) and all(new[p] != old[p] for p in old if p != "style.css")
+
+    monkeypatch.setattr(seedfeed.publish.os, "replace", _dies_after(survivors, os.replace))
+    with pytest.raises(Killed):
+        publish(seeds, out)
+    monkeypatch.undo()
+
+    now = tree(out)
+    assert set(now) == set(old)  # nothing lost, and no temporary file left in sight
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    for path, body in now.items():
+        assert body in (old[path], new[path]), f"{path} is torn"
+    assert sum(now[p] == new[p] != old[p] for p in now) == survivors
+    assert_valid(out)
+
+    report = publish(seeds, out)
+    assert tree(out) == new
+    assert mtimes(out) == mtimes(tmp_path / "clean")
+    assert report.written == len([p for p in new if new[p] != old[p]]) - survivors
+
+
+def test_a_killed_build_leaves_only_hidden_temporary_files_behind(
+        seeds: Path, out: Path) -> None:
+    """What a SIGKILL between write and rename leaves: a hidden .tmp, never a document."""
+    publish(seeds, out)
+    good = tree(out)
+    leftover = out / "news" / ".index.html.x1y2z3.tmp"
+    leftover.write_bytes(good["news/index.html"][:100])
+    assert "news/.index.html.x1y2z3.tmp" in tree(out)
+    publish(seeds, out)
+    assert not leftover.exists()
+    assert tree(out) == good
+
+
+def test_a_failed_write_removes_its_temporary_file(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "site" / "a.rss"
+    seedfeed.publish.atomic_write(target, b"old", 1_000_000)
+    monkeypatch.setattr(seedfeed.publish.os, "replace", _dies_after(0, os.replace))
+    with pytest.raises(Killed):
+        seedfeed.publish.atomic_write(target, b"new", 2_000_000)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in target.parent.iterdir()] == ["a.rss"]
+    assert int(target.stat().st_mtime) == 1_000_000
+
+
+# --------------------------------------------------------------------------- options
+
+
+def test_gzip_writes_deterministic_twins(seeds: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    publish(seeds, one, precompress=True)
+    publish(seeds, two, precompress=True)
+    files = tree(one)
+    assert files == tree(two)
+    documents = {path: body for path, body in files.items() if not path.endswith(".gz")}
+    for path, body in documents.items():
+        twin = files.get(path + ".gz")
+        if len(body) >= GZIP_MIN_BYTES:
+            assert twin is not None, path
+            assert gzip.decompress(twin) == body
+            assert (one / (path + ".gz")).stat().st_mtime == (one / path).stat().st_mtime
+        else:
+            assert twin is None, path
+    assert len(files) > len(documents)
+
+
+def test_gzip_can_be_turned_on_and_off(seeds: Path, out: Path, tmp_path: Path) -> None:
+    publish(seeds, out)
+    plain = tree(out)
+    publish(seeds, out, precompress=True)  # the documents are all current already
+    files = tree(out)
+    zipped = {path for path in files if path.endswith(".gz")}
+    assert zipped == {path + ".gz" for path, body in plain.items()
+                      if len(body) >= GZIP_MIN_BYTES}
+    for path in zipped:
+        assert gzip.decompress(files[path]) == plain[path.removesuffix(".gz")]
+    assert files == tree(clean_build(seeds, tmp_path, precompress=True))
+    assert publish(seeds, out, precompress=True).written == 0
+    report = publish(seeds, out)
+    assert report.removed == len(zipped)
+    assert tree(out) == plain
+
+
+def test_a_damaged_gzip_twin_is_repaired(seeds: Path, out: Path) -> None:
+    publish(seeds, out, precompress=True)
+    good = tree(out)
+    (out / "news.rss.gz").write_bytes(b"garbage")
+    assert publish(seeds, out, precompress=True).written == 1
+    assert tree(out) == good
+
+
+def test_base_url_changes_every_url(seeds: Path, out: Path) -> None:
+    publish(seeds, out)
+    elsewhere = "https://cdn.example.net/mirror/"
+    report = publish(seeds, out, base_url=elsewhere.rstrip("/"))
+    assert_valid(out, elsewhere)
+    files = tree(out)
+    assert report.written == len([path for path in files if not path.endswith(".css")])
+    for path in ("all.rss", "all.atom", "all.json", "feeds.opml", "news.rss"):
+        assert elsewhere.encode() in files[path], path
+        assert BASE_URL.encode() not in files[path], path
+    assert f'href="{elsewhere}news/"'.encode() in files["news/index.html"]
+    assert opml_feed_urls(files["feeds.opml"])[-1] == f"{elsewhere}all.atom"

@@ -1,0 +1,245 @@
+"""HTML pages (seedfeed.render.pages and its templates): index, section and entry pages."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+import lxml.html
+import pytest
+from feedcheck import check_html_autodiscovery
+from sites import (
+    FORMATS,
+    RU_SECTION,
+    RU_SLUG,
+    SCRIPT,
+    SITES,
+    SLUGS,
+    entry_path,
+    hostile_seeds,
+    render,
+    render_variant,
+)
+
+from seedfeed.load import Corpus
+from seedfeed.render.pages import render_page, stylesheet
+
+TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
+         "json": "application/feed+json"}
+
+
+@pytest.fixture(scope="module", params=SITES)
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+         ) -> tuple[Corpus, dict[str, bytes]]:
+    return render_variant(request.param, tmp_path_factory.mktemp(request.param))
+
+
+def _pages(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: body for path, body in files.items() if path.endswith(".html")}
+
+
+def _doc(body: bytes) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(body)
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _resolve(page: str, href: str) -> str:
+    """A relative href on page `page` as a path under the output root."""
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href))
+    return target + "/index.html" if href.endswith("/") else target
+
+
+def _sections(parsed: Corpus) -> list[str]:
+    return sorted({entry.section for entry in parsed.entries})
+
+
+# --------------------------------------------------------------------------- every page
+
+
+def test_every_page_declares_the_site_language(site: tuple[Corpus, dict[str, bytes]]) -> None:
+    parsed, files = site
+    for path, body in _pages(files).items():
+        assert _doc(body).get("lang") == parsed.settings.language, path
+
+
+def test_every_page_is_readable_without_javascript(site: tuple[Corpus, dict[str, bytes]]) -> None:
+    _parsed, files = site
+    for path, body in _pages(files).items():
+        doc = _doc(body)
+        assert body.startswith(b"<!doctype html>"), path
+        assert doc.find("head/meta[@charset]").get("charset") == "utf-8"
+        assert doc.find("head/meta[@name='viewport']") is not None, path
+        assert list(doc.iter("script")) == [], path
+        styles = [link.get("href") for link in doc.iterfind("head/link[@rel='stylesheet']")]
+        assert [_resolve(path, href) for href in styles] == ["style.css"], path
+        canonical = doc.find("head/link[@rel='canonical']").get("href")
+        assert canonical.startswith(("http://", "https://")), path
+        assert doc.find("body/main") is not None
+
+
+def test_every_local_link_leads_to_a_document(site: tuple[Corpus, dict[str, bytes]]) -> None:
+    _parsed, files = site
+    for path, body in _pages(files).items():
+        for element, _attr, href, _pos in _doc(body).iterlinks():
+            if element.tag == "link" and element.get("rel") == "canonical":
+                continue
+            assert _resolve(path, href) in files, (path, href)
+
+
+def test_seed_text_is_escaped_on_every_page(tmp_path: Path) -> None:
+    parsed, files = render(hostile_seeds(tmp_path))
+    for path, body in _pages(files).items():
+        assert b"<script" not in body.lower(), path
+        assert b"</b>" not in body and b"<i>" not in body, path  # titles hold those as text
+    for entry in parsed.entries:
+        page = _doc(files[entry_path(entry)])
+        assert _text(page.find(".//h1")) == " ".join(entry.title.split())
+        if SCRIPT in entry.title:  # shown as text, exactly as written
+            assert SCRIPT in page.find(".//article").text_content()
+    index = _doc(files["index.html"])
+    assert index.findtext("head/title") == parsed.settings.title
+    assert _text(index.find(".//h1")) == parsed.settings.title
+
+
+# --------------------------------------------------------------------------- index
+
+
+def test_index_autodiscovers_every_feed_in_every_format(
+        site: tuple[Corpus, dict[str, bytes]]) -> None:
+    parsed, files = site
+    found = check_html_autodiscovery(files["index.html"])
+    slugs = [SLUGS[name] for name in _sections(parsed)] + ["all"]
+    expected = [(TYPES[fmt], f"{slug}.{fmt}") for slug in slugs
+                for fmt in ("atom", "rss", "json")]
+    assert sorted(found) == sorted(expected)
+    assert len(found) == len(set(found)) == len(FORMATS) * len(slugs)
+    for _type, href in found:
+        assert href in files
+
+
+def test_index_cards_show_count_and_newest_entry(site: tuple[Corpus, dict[str, bytes]]) -> None:
+    parsed, files = site
+    cards = _doc(files["index.html"]).find_class("card")
+    sections = _sections(parsed)
+    assert len(cards) == len(sections) + 1  # and one for everything
+    for card, name in zip(cards, sections, strict=False):
+        entries = [entry for entry in parsed.entries if entry.section == name]
+        heading = card.find(".//h2/a")
+        assert _text(heading) == parsed.settings.section(name).title
+        assert heading.get("href") == f"{SLUGS[name]}/"
+        meta = _text(card.find_class("meta")[0])
+        noun = "entry" if len(entries) == 1 else "entries"
+        assert meta.startswith(f"{len(entries)} {noun}"), meta
+        newest = card.find_class("meta")[0].find("a")
+        assert newest.get("href") == entry_path(entries[0])
+        assert _text(newest) == " ".join(entries[0].title.split())
+        assert entries[0].published.date().isoformat() in meta
+        subscribe = [a.get("href") for a in card.find_class("subscribe")[0].iter("a")]
+        assert subscribe == [f"{SLUGS[name]}.{fmt}" for fmt in ("atom", "rss", "json")]
+    combined = [a.get("href") for a in cards[-1].find_class("subscribe")[0].iter("a")]
+    assert combined == ["all.atom", "all.rss", "all.json"]
+
+
+def test_index_links_the_subscription_list(site: tuple[Corpus, dict[str, bytes]]) -> None:
+    _parsed, files = site
+    hrefs = [a.get("href") for a in _doc(files["index.html"]).iter("a")]
+    assert "feeds.opml" in hrefs
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def test_section_pages_list_every_entry_newest_first(
+        site: tuple[Corpus, dict[str, bytes]]) -> None:
+    parsed, files = site
+    for name in _sections(parsed):
+        slug = SLUGS[name]
+        entries = [entry for entry in parsed.entries if entry.section == name]
+        page = _doc(files[f"{slug}/index.html"])
+        assert _text(page.find(".//h1")) == parsed.settings.section(name).title
+        rows = page.find_class("entries")[0].findall("li")
+        assert [row.find("a").get("href") for row in rows] == [
+            f"{entry.slug}.html" for entry in entries]  # all of them: no feed limit here
+        assert [_text(row.find("a")) for row in rows] == [
+            " ".join(entry.title.split()) for entry in entries]
+        days = [row.find("time").get("datetime") for row in rows]
+        assert days == sorted(days, reverse=True)
+        assert sorted(check_html_autodiscovery(files[f"{slug}/index.html"])) == sorted(
+            (TYPES[fmt], f"../{slug}.{fmt}") for fmt in FORMATS)
+
+
+def test_cyrillic_section_gets_a_latin_folder(tmp_path: Path) -> None:
+    parsed, files = render(hostile_seeds(tmp_path))
+    assert f"{RU_SLUG}/index.html" in files
+    page = _doc(files[f"{RU_SLUG}/index.html"])
+    assert RU_SECTION in _text(page.find(".//h1"))
+    assert not [path for path in files if RU_SECTION in path]
+    assert {SLUGS[entry.section] for entry in parsed.entries} == {"news", RU_SLUG}
+
+
+# --------------------------------------------------------------------------- entries
+
+
+def test_one_page_per_entry(site: tuple[Corpus, dict[str, bytes]]) -> None:
+    parsed, files = site
+    entry_pages = {path for path in _pages(files)
+                   if "/" in path and not path.endswith("/index.html")}
+    assert entry_pages == {entry_path(entry) for entry in parsed.entries}
+
+
+def test_entry_pages_show_the_entry(site: tuple[Corpus, dict[str, bytes]]) -> None:
+    parsed, files = site
+    for entry in parsed.entries:
+        path = entry_path(entry)
+        page = _doc(files[path])
+        article = page.find(".//article")
+        assert article.get("lang") == entry.language
+        assert _text(article.find("h1")) == " ".join(entry.title.split())
+        assert article.find(".//time").get("datetime") == entry.published.date().isoformat()
+        body = lxml.html.tostring(article, encoding="unicode")
+        paragraphs = [_text(p) for p in article.findall("p") if p.get("class") != "meta"]
+        assert paragraphs == [_text(lxml.html.fragment_fromstring(p, create_parent="div"))
+                              for p in entry.content_html.splitlines()], path
+        assert "<script" not in body
+        back = article.find(".//p[@class='meta']/a")
+        assert _resolve(path, back.get("href")) == f"{SLUGS[entry.section]}/index.html"
+        assert sorted(check_html_autodiscovery(files[path])) == sorted(
+            (TYPES[fmt], f"../{SLUGS[entry.section]}.{fmt}") for fmt in FORMATS)
+
+
+def test_foreign_entries_carry_their_language(tmp_path: Path) -> None:
+    parsed, files = render(hostile_seeds(tmp_path, language="ru"))
+    english = [entry for entry in parsed.entries if entry.section == "news"]
+    assert english and all(entry.language == "en" for entry in english)
+    for entry in english:
+        page = _doc(files[entry_path(entry)])
+        assert page.get("lang") == "ru"
+        assert page.find(".//article").get("lang") == "en"
+    rows = _doc(files["news/index.html"]).find_class("entries")[0].iter("a")
+    assert {row.get("lang") for row in rows} == {"en"}
+
+
+# --------------------------------------------------------------------------- renderer
+
+
+def test_templates_escape_everything_they_are_given() -> None:
+    class Site:
+        title = SCRIPT
+        description = "a & b"
+
+    body = render_page("index.html", site=Site(), lang="en", root="", canonical="https://e/",
+                       feeds=[{"type": TYPES["atom"], "href": "all.atom", "label": "Atom",
+                               "title": SCRIPT}], sections=[], all_feeds=[]).decode()
+    assert "<script" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "a &amp; b" in body
+
+
+def test_one_small_stylesheet(site: tuple[Corpus, dict[str, bytes]]) -> None:
+    _parsed, files = site
+    assert files["style.css"] == stylesheet()
+    assert 0 < len(stylesheet()) < 8192
+    assert b"@media" in stylesheet() or b"max-width" in stylesheet()
