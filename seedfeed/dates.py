@@ -81,7 +81,8 @@ def match_date_prefix(text: str) -> FoundDate | None:
     match = DATE_PREFIX.match(text)
     if match is None:
         return None
-    return _found(match, match.end())
+    month, day, year = _date_of(match.group(0), match.re)
+    return FoundDate(month=month, day=day, year=year, end=match.end())
 
 
 def match_trailing_date(text: str) -> tuple[str, FoundDate] | None:
@@ -89,14 +90,23 @@ def match_trailing_date(text: str) -> tuple[str, FoundDate] | None:
     match = TRAILING_DATE.search(text)
     if match is None:
         return None
-    return text[: match.start()].strip(), _found(match, len(text))
+    month, day, year = _date_of(match.group(0), match.re)
+    return text[: match.start()].strip(), FoundDate(month=month, day=day, year=year,
+                                                    end=len(text))
 
 
-def _found(match: re.Match[str], end: int) -> FoundDate:
+@lru_cache(maxsize=65536)
+def _date_of(written: str, pattern: re.Pattern[str]) -> tuple[int, int, int | None]:
+    """Month, day and year (None if not written) of a matched date; cached by its text.
+
+    A corpus writes the same few thousand dates again and again.
+    """
+    match = pattern.search(written)
+    assert match is not None
     groups = {k: v for k, v in match.groupdict().items() if v is not None}
     year_text = groups.get("y1") or groups.get("y2") or groups.get("y3")
     fragment = " ".join(groups[k] for k in ("d1", "m1", "m2", "d2", "d3", "m3") if k in groups)
-    written = match.group(0).strip(" ,.:;")
+    written = written.strip(" ,.:;")
     try:
         month, day = _parse_month_day(fragment, numeric="d3" in groups)
     except BadDate:
@@ -108,7 +118,7 @@ def _found(match: re.Match[str], end: int) -> FoundDate:
         raise BadDate(f"impossible date {written!r}") from exc
     if year is not None and not 1000 <= year <= 9998:
         raise BadDate(f"year {year} is out of range in {written!r}")
-    return FoundDate(month=month, day=day, year=year, end=end)
+    return month, day, year
 
 
 @lru_cache(maxsize=4096)

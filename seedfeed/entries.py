@@ -15,10 +15,9 @@ TITLE_LIMIT = 140
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”)]*(?=\s+[\"'«“(]?[A-ZА-ЯЁ0-9])")
 # Words that end in a full stop without ending a sentence: initials and abbreviations.
 _NOT_AN_END = re.compile(
-    r"(?:^|\s)(?:[A-ZА-ЯЁ]|(?:[A-ZА-ЯЁa-zа-яё]\.)+[A-ZА-ЯЁa-zа-яё]|Mr|Mrs|Ms|Dr|St|Jr|"
-    r"Sr|Gen|Col|Lt|No|Nos|vs|etc|i\.e|e\.g|т|т\.е|т\.д|т\.п|им|г|гг|ул|д|см)$"
+    r"(?:[A-ZА-ЯЁ]|(?:[A-ZА-ЯЁa-zа-яё]\.)+[A-ZА-ЯЁa-zа-яё]|Mr|Mrs|Ms|Dr|St|Jr|"
+    r"Sr|Gen|Col|Lt|No|Nos|vs|etc|i\.e|e\.g|т|т\.е|т\.д|т\.п|им|г|гг|ул|д|см)"
 )
-_CYRILLIC = re.compile("[А-Яа-яЁё]")
 # Quotes and brackets before the first letter: «цитата» is capitalised as «Цитата».
 _LEADING_PUNCTUATION = re.compile(r"\W*")
 
@@ -26,7 +25,9 @@ _LEADING_PUNCTUATION = re.compile(r"\W*")
 def first_sentence(text: str) -> str:
     """The first sentence of a paragraph, not fooled by initials like "A.E. Snesarev"."""
     for match in _SENTENCE_END.finditer(text):
-        if not _NOT_AN_END.search(text, 0, match.start()):
+        end = match.start()
+        word_start = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end)) + 1
+        if not _NOT_AN_END.fullmatch(text, word_start, end):
             return text[: match.end()]
     return text
 
@@ -86,8 +87,11 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
 
 def _language(text: str, site_language: str) -> str | None:
     """The entry's language when it differs from the site's (Russian or English)."""
-    cyrillic = len(_CYRILLIC.findall(text[:400]))
-    language = "ru" if cyrillic * 3 > len(text[:400]) * 1 else "en"
+    sample = text[:400]
+    # Cyrillic letters take two bytes in UTF-8 and Latin ones one: a cheap, good enough
+    # tell between the two languages seeds are written in.
+    wide = len(sample.encode("utf-8")) - len(sample)
+    language = "ru" if wide * 3 > len(sample) else "en"
     if site_language.split("-")[0].casefold() == language:
         return None
     return language
