@@ -53,7 +53,6 @@ class Corpus:
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
     mtimes: dict[str, float]  # seed rel path (folders end in "/") and site.toml -> mtime
-    reparsed: int = 0
 
     @property
     def has_errors(self) -> bool:
@@ -131,6 +130,7 @@ class Loader:
     _settings_key: bytes = b""
     _racy: set[str] = field(default_factory=set)
     _corpus: Corpus | None = None
+    reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
 
     def load(self, now: float | None = None) -> Corpus:
         """Parse the folder; raises SeedError only for unusable settings."""
@@ -156,6 +156,7 @@ class Loader:
             if self.on_progress is not None:
                 self.on_progress(done, len(seeds))
         self._racy = racy
+        self.reparsed = reparsed
         for gone in set(self._files) - set(results):
             del self._files[gone]
         mtimes = {rel: result.mtime for rel, result in results.items()}
@@ -166,13 +167,11 @@ class Loader:
         previous = self._corpus
         if (reparsed == 0 and previous is not None and previous.mtimes == mtimes
                 and previous.settings == settings):
-            if previous.reparsed:
-                self._corpus = previous = replace(previous, reparsed=0)
             return previous  # nothing changed: callers can tell by identity
         for result in results.values():
             problems.extend(result.problems)
         entries = merge(result.entries for result in results.values())
-        self._corpus = Corpus(settings, entries, tuple(problems), mtimes, reparsed)
+        self._corpus = Corpus(settings, entries, tuple(problems), mtimes)
         return self._corpus
 
     def _load_file(self, seed: SeedFile, settings: Settings,
@@ -204,18 +203,26 @@ class Loader:
         self._files[seed.rel] = (signature, result)
         return result, True
 
+    def state(self) -> object:
+        """What a later Loader needs to skip unchanged files (picklable)."""
+        return (CACHE_VERSION, self._settings_key, self._files, self._racy)
+
+    def restore_state(self, state: object) -> None:
+        """Take what state() returned; anything else is ignored (a full parse follows)."""
+        if isinstance(state, tuple) and len(state) == 4 and state[0] == CACHE_VERSION:
+            _, self._settings_key, self._files, self._racy = state
+
     def dump(self) -> bytes:
         """The per-file cache as bytes, to keep between builds."""
-        return pickle.dumps((CACHE_VERSION, self._settings_key, self._files, self._racy))
+        return pickle.dumps(self.state())
 
     def restore(self, data: bytes) -> None:
         """Take a cache written by dump(); anything unreadable is simply ignored."""
         try:
-            version, key, files, racy = pickle.loads(data)
+            state = pickle.loads(data)
         except Exception:  # noqa: BLE001 - a damaged cache only costs a re-parse
             return
-        if version == CACHE_VERSION:
-            self._settings_key, self._files, self._racy = key, files, racy
+        self.restore_state(state)
 
 
 def merge(groups: Iterable[Iterable[Entry]]) -> tuple[Entry, ...]:

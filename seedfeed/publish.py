@@ -7,7 +7,8 @@ last changed, so rsync, CDNs and a static server's Last-Modified see only real c
 
 A small state file beside the output remembers the seeds' signatures, what was rendered
 from what, and the size and mtime of every file written.  It is safe to delete: the next
-build is then a full one, and still rewrites nothing that is already right.
+build is then a full one, and still rewrites nothing that is already right.  It is also
+what says which files are ours to remove: a build never deletes a file it did not write.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ import contextlib
 import gzip
 import os
 import pickle
-import tempfile
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .load import Loader
 from .render.site import Document, RenderedSite, render_site
 
-STATE_VERSION = 2
-OWNED_SUFFIXES = (".html", ".rss", ".atom", ".json", ".opml", ".css", ".gz")
+STATE_VERSION = 3
+_TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
+_ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
 
 
@@ -44,7 +46,7 @@ class Report:
 class State:
     """What the previous build knew; see the module docstring."""
 
-    loader: bytes = b""
+    loader: object = None
     documents: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     keys: dict[str, object] = field(default_factory=dict)
     settings: object = None
@@ -68,21 +70,35 @@ def write_state(out: Path, state: State) -> None:
     atomic_write(state_path(out), pickle.dumps((STATE_VERSION, state), protocol=5), None)
 
 
-def atomic_write(path: Path, body: bytes, mtime: int | None) -> None:
-    """Write via a temporary file in the same folder and a rename: never a torn file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def atomic_write(path: Path, body: bytes, mtime: int | None) -> tuple[int, int]:
+    """Write via a temporary file in the same folder and a rename: never a torn file.
+
+    Returns the file's (size, mtime_ns).  The temporary name is derived from the process
+    id instead of drawn at random: a build runs once per output folder at a time, and
+    mkstemp's retries cost as much as the write itself.
+    """
+    tmp = path.with_name(f".{path.name}.sf{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-        os.chmod(tmp, 0o644)
-        if mtime is not None:
-            os.utime(tmp, (mtime, mtime))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        try:
+            view = memoryview(body)
+            while view:
+                view = view[os.write(fd, view):]
+            if mtime is not None:
+                os.utime(fd, (mtime, mtime))
+            info = os.fstat(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return info.st_size, info.st_mtime_ns
 
 
 def _signature(path: Path) -> tuple[int, int] | None:
@@ -106,7 +122,7 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
     loader = Loader(seeds, base_url=base_url,
                     on_progress=(lambda d, t: on_progress("parse", d, t)) if on_progress
                     else None)
-    loader.restore(state.loader)
+    loader.restore_state(state.loader)
     corpus = loader.load(now=now)
     damaged = {path for path, signature in state.files.items()
                if _signature(out / path) != signature}
@@ -125,7 +141,7 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
     site = render_site(corpus, previous, (lambda d, t: on_progress("render", d, t))
                        if on_progress else None)
     report = Report(sections=len(corpus.sections()), entries=len(corpus.entries),
-                    reparsed=corpus.reparsed, rendered=site.rendered)
+                    reparsed=loader.reparsed, rendered=site.rendered)
     files: dict[str, tuple[int, int]] = {}
     wanted: dict[str, tuple[Document, bytes | None]] = {}
     for path, document in site.documents.items():
@@ -152,18 +168,17 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
         body = document.body if variant is None else gzip_body(document.body)
         if _same_file(target, body):
             report.unchanged += 1
-            if _signature(target) is not None and int(target.stat().st_mtime) != \
-                    document.last_modified:
+            if int(target.stat().st_mtime) != document.last_modified:
                 os.utime(target, (document.last_modified, document.last_modified))
+            files[path] = _signature(target)  # type: ignore[assignment]
         else:
-            atomic_write(target, body, document.last_modified)
+            files[path] = atomic_write(target, body, document.last_modified)
             report.written += 1
-        files[path] = _signature(target)  # type: ignore[assignment]
         if on_progress is not None and done % 256 == 0:
             on_progress("write", done, total)
-    report.removed = remove_stale(out, set(wanted))
+    report.removed = remove_stale(out, set(wanted), state.files)
     write_state(out, State(
-        loader=loader.dump(),
+        loader=loader.state(),
         documents={path: (d.media_type, d.last_modified, d.digest)
                    for path, d in site.documents.items()},
         keys=site.keys, settings=site.settings, files=files,
@@ -180,19 +195,32 @@ def _same_file(path: Path, body: bytes) -> bool:
         return False
 
 
-def remove_stale(out: Path, wanted: set[str]) -> int:
-    """Delete files of ours that the site no longer has, and leftover temporary files."""
-    removed = 0
+def remove_stale(out: Path, wanted: set[str], owned: Iterable[str] = ()) -> int:
+    """Delete files of ours that the site no longer has, and leftover temporary files.
+
+    Ours are the files the previous build wrote (`owned`, from the state) and files named
+    like entry pages: nothing else is touched, so the folder may hold other files (a
+    robots.txt, a 404 page) and an --out pointed at the wrong folder never empties it.
+    Only the root and its section folders are looked at: the layout is never deeper.
+    """
     if not out.is_dir():
         return 0
-    for folder, _dirs, files in os.walk(out, topdown=False):
-        rel_folder = os.path.relpath(folder, out)
-        for name in files:
-            rel = name if rel_folder == "." else f"{rel_folder}/{name}".replace(os.sep, "/")
-            stale_tmp = name.startswith(".") and name.endswith(".tmp")
-            if stale_tmp or (name.endswith(OWNED_SUFFIXES) and rel not in wanted):
-                os.unlink(os.path.join(folder, name))
-                removed += not stale_tmp
-        if folder != str(out) and not os.listdir(folder):
-            os.rmdir(folder)
+    candidates = set(owned)
+    for folder in [out, *(p for p in out.iterdir() if p.is_dir() and not p.is_symlink()
+                          and not p.name.startswith("."))]:
+        for child in folder.iterdir():
+            rel = child.relative_to(out).as_posix()
+            if _TEMPORARY.fullmatch(child.name) and child.is_file():
+                child.unlink()  # a build killed between write and rename
+            elif _ENTRY_PAGE.fullmatch(rel):
+                candidates.add(rel)
+    removed = 0
+    for rel in sorted(candidates - wanted):
+        path = out / rel
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed += 1
+        folder = path.parent
+        if folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     return removed

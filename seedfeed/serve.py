@@ -33,7 +33,7 @@ Headers = list[tuple[str, str]]
 ALLOWED = "GET, HEAD"
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
 # The pages use one same-origin stylesheet and links; nothing else is allowed.
-PAGE_CSP = ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "
+PAGE_CSP = ("Content-Security-Policy", "default-src 'none'; style-src 'self'; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json")
 GZIP_MIN_BYTES = 256
@@ -61,8 +61,12 @@ def _content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
 
 
-def prepare(document: Document, max_age: int) -> Prepared:
-    """All the bytes and headers a request for this document can need."""
+def prepare(document: Document, max_age: int, previous: Prepared | None = None) -> Prepared:
+    """All the bytes and headers a request for this document can need.
+
+    The compressed body of `previous` is reused when the bytes are the same (only the
+    time moved): compression happens once per content change.
+    """
     common = [("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept-Encoding"),
               NOSNIFF]
     if document.media_type == "text/html":
@@ -78,8 +82,10 @@ def prepare(document: Document, max_age: int) -> Prepared:
     identity = variant(document.body, f'"{document.digest}"', [])
     compressed = None
     if len(document.body) >= GZIP_MIN_BYTES:
-        compressed = variant(gzip_body(document.body), f'"{document.digest}-gzip"',
-                             [("Content-Encoding", "gzip")])
+        same = previous is not None and previous.gzip is not None \
+            and previous.document.digest == document.digest
+        body = previous.gzip.body if same else gzip_body(document.body)  # type: ignore[union-attr]
+        compressed = variant(body, f'"{document.digest}-gzip"', [("Content-Encoding", "gzip")])
     return Prepared(document, identity, compressed,
                     datetime.fromtimestamp(document.last_modified, UTC))
 
@@ -145,7 +151,7 @@ class Content:
                 prepared = previous.get(path)
                 if prepared is None or prepared.document is not document \
                         or old.corpus is None or old.corpus.settings.max_age != max_age:
-                    prepared = prepare(document, max_age)
+                    prepared = prepare(document, max_age, prepared)
                 for url in url_paths(path):
                     routes[url] = prepared
             self.snapshot = Snapshot(routes, site, corpus, time.time())

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, jsonify, redirect
-from werkzeug.exceptions import HTTPException
+from flask import Flask, abort, jsonify, redirect, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Response
 
 from .serve import NOSNIFF, Content, DocumentServer
@@ -39,6 +39,7 @@ def create_app(seeds: str | Path | None = None, test_config: dict[str, Any] | No
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    @app.get("/", defaults={"path": ""})  # only reached before the first good load
     @app.get("/<path:path>")
     def folder_without_slash(path: str) -> Response:
         """/news answers with a redirect to /news/, where the section page is."""
@@ -48,9 +49,20 @@ def create_app(seeds: str | Path | None = None, test_config: dict[str, Any] | No
             abort(503)
         abort(404)
 
+    def found_by_get() -> bool:
+        """Whether a GET of this URL finds something (else any method gets a 404)."""
+        try:
+            endpoint, values = app.url_map.bind_to_environ(request.environ).match(method="GET")
+        except HTTPException:
+            return False
+        return (endpoint != "folder_without_slash"
+                or f"/{values['path']}/" in content.snapshot.routes)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         """A short plain-text body; never a traceback or an echo of the request."""
+        if isinstance(error, MethodNotAllowed) and not found_by_get():
+            error = NotFound()  # POST /nope: no "Allow: GET" for what GET cannot find
         response = error.get_response()
         response.set_data(f"{error.code} {error.name}\n")
         response.content_type = "text/plain; charset=utf-8"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import feedparser
@@ -30,6 +31,7 @@ from sites import (
 )
 
 from seedfeed.load import Loader, load_seeds
+from seedfeed.render.links import section_slugs
 from seedfeed.render.site import Document, RenderedSite, content_digest, render_site
 
 MEDIA = {"rss": "application/rss+xml", "atom": "application/atom+xml",
@@ -209,3 +211,40 @@ def test_previous_documents_without_bytes_are_reused_by_key(seeds: Path) -> None
     second = render_site(loader.load(), slim)
     assert second.rendered == 0
     assert all(second.documents[path] is slim.documents[path] for path in slim.documents)
+
+
+def test_sections_never_share_files(tmp_path: Path) -> None:
+    """Folders that slugify alike ("a b", "a-b") or to "all" must not overwrite anything."""
+    seeds = write_seeds(tmp_path, {
+        "a-b/x.txt": "On 2 March 2024, the hyphen section spoke.\n",
+        "a b/x.txt": "On 1 March 2024, the spaced section spoke.\n",
+        "All!/x.txt": "On 3 March 2024, the loud section spoke.\n",
+    })
+    corpus = load_seeds(seeds)
+    site = render_site(corpus)
+    feeds = sorted(path for path in site.documents if path.endswith(".atom"))
+    assert len(feeds) == 4  # three sections and the combined feed
+    assert "a-b.atom" in feeds  # a folder already named as its URL keeps that URL
+    assert len(feedparser.parse(site.documents["all.atom"].body).entries) == 3
+    urls = opml_feed_urls(site.documents["feeds.opml"].body)
+    assert sorted(url.removeprefix("http://127.0.0.1:8000/") for url in urls) == feeds
+    pages = [path for path in site.documents if path.count("/") == 1
+             and not path.endswith("index.html")]
+    assert len(pages) == 3
+    for entry in corpus.entries:  # each section's feed holds its own entry only
+        (own,) = [path for path in pages if path.endswith(f"/{entry.slug}.html")]
+        slug = own.split("/")[0]
+        items = feedparser.parse(site.documents[f"{slug}.atom"].body).entries
+        assert [item.id for item in items] == [entry.id]
+
+
+def test_section_slugs_are_unique_stable_and_readable() -> None:
+    names = ["news", "a-b", "a b", "A B", "All!", "Мировые новости", "???"]
+    slugs = section_slugs(names)
+    assert section_slugs(reversed(names)) == slugs  # not the order they were found in
+    assert len(set(slugs.values())) == len(names) and "all" not in slugs.values()
+    assert (slugs["news"], slugs["a-b"]) == ("news", "a-b")  # already URL names: kept
+    assert slugs["Мировые новости"] == "mirovye-novosti"
+    assert slugs["???"] == "section"
+    for name in ("a b", "A B", "All!"):
+        assert re.fullmatch(r"(a-b|all)-[0-9a-f]{6}", slugs[name]), slugs[name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,6 +24,26 @@ FEED_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 def section_slug(name: str) -> str:
     """A URL-safe, lower-case name for a section folder (any script, spaces allowed)."""
     return slugify(name) or "section"
+
+
+def section_slugs(names: Iterable[str]) -> dict[str, str]:
+    """Each section's URL name: unique in the site, and never the combined feed's.
+
+    Folders such as "a b" and "a-b" slugify alike, and "All!" to "all": they would write
+    over each other's files.  A name that is its own slug keeps it; any other claimant
+    gets a suffix made from its own name, so its URLs do not depend on the order found.
+    """
+    wanted = {name: section_slug(name) for name in names}
+    taken = {ALL}
+    slugs: dict[str, str] = {}
+    for name in sorted(wanted, key=lambda name: (wanted[name] != name, name)):
+        slug, digest = wanted[name], hashlib.sha1(name.encode("utf-8")).hexdigest()
+        length = 6
+        while slug in taken:
+            slug, length = f"{wanted[name]}-{digest[:length]}", length + 1
+        taken.add(slug)
+        slugs[name] = slug
+    return slugs
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ..model import Entry
 from ..settings import SETTINGS_FILE, Section, Settings
 from . import feeds, jsonfeed, opml, pages
 from .channel import Channel, Item
-from .links import ALL, FEED_LABELS, FEED_TYPES, Links, section_slug
+from .links import ALL, FEED_LABELS, FEED_TYPES, Links, section_slugs
 
 HTML = "text/html"
 MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css"}
@@ -116,12 +116,13 @@ class _Builder:
         for entry in self.corpus.entries:
             grouped.setdefault(entry.section, []).append(entry)
         views = []
+        slugs = section_slugs(grouped)
         for name in sorted(grouped):
             entries = tuple(grouped[name])
             files = {entry.source.rsplit(":", 1)[0] for entry in entries}
             files |= {rel.rsplit("/", 1)[0] + "/" if "/" in rel else "./" for rel in files}
             mtime = max((self.corpus.mtimes.get(rel, 0.0) for rel in files), default=0.0)
-            views.append(_SectionView(name, section_slug(name), self.settings.section(name),
+            views.append(_SectionView(name, slugs[name], self.settings.section(name),
                                       entries, max(int(mtime), self.settings_mtime)))
         return views
 

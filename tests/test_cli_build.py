@@ -1,0 +1,194 @@
+"""`seedfeed build`: the command line around seedfeed.publish, run in-process."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from feedcheck import check_atom, check_rss, opml_feed_urls
+from sites import (
+    BASE_URL,
+    HOSTILE_ENTRIES,
+    REPO_FEEDS,
+    REPO_SEEDS,
+    age_seeds,
+    entry_path,
+    hostile_seeds,
+    tree,
+    write_seeds,
+)
+
+from seedfeed.cli import main
+from seedfeed.load import load_seeds
+
+SUMMARY = re.compile(r"(\d+) sections, (\d+) entries: (\d+) written, (\d+) unchanged, "
+                     r"(\d+) removed in \d+\.\d+ s")
+PROBLEM = re.compile(r"[^\s:][^:]*:\d+: (?:error|warning): .+")
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, [str(arg) for arg in args], env=env)
+
+
+def summary(result: Result) -> tuple[int, ...]:
+    lines = result.stderr.splitlines()
+    match = SUMMARY.fullmatch(lines[-1]) if lines else None
+    assert match, f"no summary line at the end of stderr: {result.stderr!r}"
+    return tuple(int(group) for group in match.groups())
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    seeds = hostile_seeds(tmp_path)
+    age_seeds(seeds)
+    return seeds
+
+
+def test_help_explains_the_options() -> None:
+    result = run("build", "--help")
+    assert result.exit_code == 0
+    for option in ("--seeds", "--out", "--base-url", "--gzip"):
+        assert option in result.output
+    assert "static" in result.output
+
+
+def test_build_publishes_and_prints_one_summary_line(seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run("build", "--seeds", seeds, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    files = tree(out)
+    assert summary(result) == (2, HOSTILE_ENTRIES, len(files), 0, 0)
+    assert check_atom(files["all.atom"], BASE_URL + "all.atom") == []
+
+    again = run("build", "--seeds", seeds, "--out", out)
+    assert again.exit_code == 0
+    assert summary(again) == (2, HOSTILE_ENTRIES, 0, len(files), 0)
+    assert tree(out) == files
+
+
+def test_problems_are_reported_and_good_entries_still_published(tmp_path: Path) -> None:
+    seeds = write_seeds(tmp_path, {
+        "news/good.txt": "On 16 February 2024, the good item was published.\n",
+        "news/bad.txt": ("Text without any date at all.\n\n"
+                         "On 31 February 2024, an impossible day.\n\n"
+                         "On 14 February 2024, a good item after bad ones.\n"),
+    })
+    out = tmp_path / "site"
+    result = run("build", "--seeds", seeds, "--out", out)
+    problems = result.stderr.splitlines()[:-1]
+    assert problems, result.stderr
+    assert all(PROBLEM.fullmatch(line) for line in problems), problems
+    assert any(line.startswith("news/bad.txt:1: error: ") for line in problems)
+    assert any(line.startswith("news/bad.txt:3: error: ") for line in problems)
+    corpus = load_seeds(seeds)
+    assert len(corpus.entries) == 2
+    assert summary(result)[:2] == (1, 2)
+    for entry in corpus.entries:
+        assert (out / entry_path(entry)).is_file()
+        assert entry.id.encode() in (out / "news.rss").read_bytes()
+
+
+def test_a_missing_seeds_folder_fails(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run("build", "--seeds", tmp_path / "nowhere", "--out", out)
+    assert result.exit_code != 0
+    assert "nowhere" in result.stderr
+    assert not out.exists()
+
+
+def test_an_output_folder_that_cannot_be_written_fails(seeds: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    result = run("build", "--seeds", seeds, "--out", blocker / "site")
+    assert result.exit_code != 0
+    assert "cannot write" in result.stderr
+    assert run("build", "--seeds", seeds, "--out", blocker).exit_code != 0
+    assert blocker.read_text() == "not a folder\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder_fails(seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        result = run("build", "--seeds", seeds, "--out", out)
+    finally:
+        out.chmod(0o755)
+    assert result.exit_code != 0
+    assert "cannot write" in result.stderr
+
+
+def test_unusable_settings_fail_with_their_location(tmp_path: Path) -> None:
+    seeds = write_seeds(tmp_path, {"site.toml": "[site]\nlanguage = \n",
+                                   "news/a.txt": "On 1 March 2024, an item.\n"})
+    result = run("build", "--seeds", seeds, "--out", tmp_path / "site")
+    assert result.exit_code != 0
+    assert re.search(r"site\.toml:\d+: ", result.stderr), result.stderr
+
+
+def test_base_url_option_moves_every_url(seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run("build", "--seeds", seeds, "--out", out,
+                 "--base-url", "https://cdn.example.net/news")
+    assert result.exit_code == 0, result.output
+    files = tree(out)
+    assert check_rss(files["all.rss"], "https://cdn.example.net/news/all.rss") == []
+    assert opml_feed_urls(files["feeds.opml"])[-1] == "https://cdn.example.net/news/all.atom"
+    assert not [path for path, body in files.items() if BASE_URL.encode() in body]
+
+
+def test_base_url_must_be_absolute(seeds: Path, tmp_path: Path) -> None:
+    result = run("build", "--seeds", seeds, "--out", tmp_path / "site",
+                 "--base-url", "ftp://example.org/")
+    assert result.exit_code == 2
+    assert "--base-url" in result.stderr
+
+
+def test_gzip_option(seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run("build", "--seeds", seeds, "--out", out, "--gzip")
+    assert result.exit_code == 0, result.output
+    files = tree(out)
+    zipped = [path for path in files if path.endswith(".gz")]
+    assert "all.rss.gz" in zipped
+    for path in zipped:
+        assert gzip.decompress(files[path]) == files[path.removesuffix(".gz")]
+    assert summary(result)[2] == len(files)
+
+
+def test_defaults_build_seeds_into_feeds(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    hostile_seeds(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEEDFEED_SEEDS", raising=False)
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "feeds" / "index.html").is_file()
+    assert summary(result)[:2] == (2, HOSTILE_ENTRIES)
+
+
+def test_seeds_folder_from_the_environment(seeds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run("build", "--out", out, env={"SEEDFEED_SEEDS": str(seeds)})
+    assert result.exit_code == 0, result.output
+    assert summary(result)[:2] == (2, HOSTILE_ENTRIES)
+
+
+def test_an_empty_seeds_folder_builds_an_empty_site(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run("build", "--seeds", tmp_path / "empty", "--out", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    assert summary(result)[:2] == (0, 0)
+    assert (tmp_path / "site" / "all.atom").is_file()
+
+
+def test_the_repository_build_command_reproduces_feeds(tmp_path: Path) -> None:
+    result = run("build", "--seeds", REPO_SEEDS, "--out", tmp_path / "feeds")
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path / "feeds") == tree(REPO_FEEDS)
