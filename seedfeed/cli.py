@@ -7,13 +7,19 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .load import Corpus, Loader
 from .model import Level, SeedError
 from .progress import DELAY_SECONDS, Progress
 from .publish import build as build_site
+
+if TYPE_CHECKING:
+    from .load import Corpus
+
+# The parser and renderer are imported by the commands that use them, so that a build
+# with nothing to do, or --help, starts in a few tens of milliseconds.
 
 SEEDS_OPTION = click.option(
     "--seeds", type=click.Path(file_okay=False, path_type=Path), default=Path("seeds"),
@@ -32,6 +38,8 @@ def load_corpus(seeds: Path) -> Corpus:
     """Parse the seeds folder for a command, with a progress bar on long work."""
     if not seeds.is_dir():
         raise click.ClickException(f"seeds folder not found: {seeds}")
+    from .load import Loader
+
     progress = Progress("Parsing seeds")
     try:
         return Loader(seeds, on_progress=progress).load(now=time.time())

@@ -193,7 +193,7 @@ class Loader:
         except OSError as exc:
             problems.append(Problem(seed.rel, 1, Level.ERROR, f"cannot read: {exc.strerror}"))
             return None, False
-        digest = hashlib.sha1(data).hexdigest()
+        digest = content_hash(data)
         if cached is not None and cached[1].digest == digest:
             result = FileResult(digest, info.st_mtime, cached[1].entries, cached[1].problems)
             self._files[seed.rel] = (signature, result)
@@ -202,6 +202,10 @@ class Loader:
         result = FileResult(digest, info.st_mtime, entries, file_problems)
         self._files[seed.rel] = (signature, result)
         return result, True
+
+    def digests(self) -> dict[str, str]:
+        """The content hash of every seed file as last parsed, by relative path."""
+        return {rel: result.digest for rel, (_, result) in self._files.items()}
 
     def state(self) -> object:
         """What a later Loader needs to skip unchanged files (picklable)."""
@@ -223,6 +227,11 @@ class Loader:
         except Exception:  # noqa: BLE001 - a damaged cache only costs a re-parse
             return
         self.restore_state(state)
+
+
+def content_hash(data: bytes) -> str:
+    """How a seed file's content is recognised (also by the build's no-op check)."""
+    return hashlib.sha1(data).hexdigest()
 
 
 def merge(groups: Iterable[Iterable[Entry]]) -> tuple[Entry, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -44,8 +44,16 @@ class Entry:
     published: datetime
     summary: str
     content_html: str
-    source: str
+    # Where the item was found: provenance, not content.  Left out of equality so that an
+    # item that merely moved down its file (an item added above it) renders as unchanged.
+    source: str = field(compare=False)
     language: str | None = None
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        # Pickled as a plain tuple: the build cache holds every entry, and the default
+        # reduction of a slotted dataclass is several times slower.
+        return (Entry, (self.id, self.section, self.slug, self.title, self.published,
+                        self.summary, self.content_html, self.source, self.language))
 
     def as_json(self) -> dict[str, str]:
         """The public JSON shape printed by `seedfeed entries`."""

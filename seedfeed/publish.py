@@ -5,10 +5,15 @@ a reader (or a build killed halfway) only ever sees a complete old or new file. 
 whose bytes would not change is not written, and each file's mtime is when its content
 last changed, so rsync, CDNs and a static server's Last-Modified see only real changes.
 
-A small state file beside the output remembers the seeds' signatures, what was rendered
-from what, and the size and mtime of every file written.  It is safe to delete: the next
-build is then a full one, and still rewrites nothing that is already right.  It is also
-what says which files are ours to remove: a build never deletes a file it did not write.
+Two small files beside the output remember the previous build.  The stamp holds the
+signature of every input (the seeds folder's files and folders, the options) and the size
+and mtime of every file written: when nothing changed, comparing it with the disk is the
+whole build, done before the parser and renderer are even imported.  The cache holds what
+was parsed from each seed and what each document was rendered from, so that a change
+re-parses only its files and re-renders only the documents it affects.  Both are safe to
+delete: the next build is then a full one, and still rewrites nothing that is already
+right.  The stamp is also what says which files are ours to remove: a build never deletes
+a file it did not write.
 """
 
 from __future__ import annotations
@@ -21,14 +26,16 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .load import Loader
-from .render.site import Document, RenderedSite, render_site
+if TYPE_CHECKING:
+    from .render.site import Document
 
-STATE_VERSION = 3
+STATE_VERSION = 5
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
+RACY_SECONDS = 2.0  # as in load.py: a file this young may change within its mtime tick
 
 
 @dataclass
@@ -43,31 +50,226 @@ class Report:
 
 
 @dataclass
-class State:
-    """What the previous build knew; see the module docstring."""
+class Stamp:
+    """The inputs and outputs of the previous build, checked before anything is parsed."""
+
+    inputs: tuple[object, ...] = ()
+    built_at: float = 0.0
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
+    sections: int = 0
+    entries: int = 0
+    complete: bool = False  # False while a build runs: a kill leaves it so
+    racy: dict[str, str] = field(default_factory=dict)  # young seed path -> content hash
+
+
+@dataclass
+class Cache:
+    """What the previous build parsed and rendered; see the module docstring."""
 
     loader: object = None
     documents: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     keys: dict[str, object] = field(default_factory=dict)
     settings: object = None
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> size, mtime_ns
 
 
 def state_path(out: Path) -> Path:
+    """The build cache beside the output folder (the stamp sits next to it)."""
     out = out.resolve()
     return out.parent / f".{out.name}.seedfeed-cache"
 
 
-def read_state(out: Path) -> State:
+def stamp_path(out: Path) -> Path:
+    return state_path(out).with_name(state_path(out).name + "-stamp")
+
+
+def _read(path: Path, kind: type) -> object:
     try:
-        version, state = pickle.loads(state_path(out).read_bytes())
-    except Exception:  # noqa: BLE001 - no cache, or a damaged one: build in full
-        return State()
-    return state if version == STATE_VERSION and isinstance(state, State) else State()
+        version, value = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - none yet, or a damaged one: build in full
+        return kind()
+    return value if version == STATE_VERSION and isinstance(value, kind) else kind()
 
 
-def write_state(out: Path, state: State) -> None:
-    atomic_write(state_path(out), pickle.dumps((STATE_VERSION, state), protocol=5), None)
+def _write(path: Path, value: object) -> None:
+    atomic_write(path, pickle.dumps((STATE_VERSION, value), protocol=5), None)
+
+
+def input_signature(seeds: Path, options: tuple[object, ...]
+                    ) -> tuple[tuple[object, ...], dict[str, float]]:
+    """Every file and folder under the seeds folder with its size, mtime and inode.
+
+    Any change to the seeds (an edit, a new or removed file, site.toml) changes it; so may
+    harmless ones (an editor's backup file), which only cost a normal build.  Also returns
+    each file's mtime, for the racy-mtime check.
+    """
+    found: list[object] = [options]
+    mtimes: dict[str, float] = {}
+    pending = [str(seeds)]
+    while pending:
+        folder = pending.pop()
+        try:
+            info = os.stat(folder)
+            entries = sorted(os.scandir(folder), key=lambda item: item.name)
+        except OSError:
+            found.append((folder, None))
+            continue
+        found.append((folder, info.st_mtime_ns))
+        for item in entries:
+            if item.name.startswith("."):
+                continue
+            if item.is_dir(follow_symlinks=False):
+                pending.append(item.path)
+                continue
+            stat_ = item.stat(follow_symlinks=False)
+            found.append((item.path, stat_.st_size, stat_.st_mtime_ns, stat_.st_ino,
+                          stat_.st_mode))
+            mtimes[item.path] = stat_.st_mtime
+    return tuple(found), mtimes
+
+
+def _racy(mtimes: dict[str, float], built_at: float) -> list[str]:
+    """Files modified so close to a build's start that their mtime may hide a change."""
+    return [path for path, mtime in mtimes.items() if mtime >= built_at - RACY_SECONDS]
+
+
+def _same_contents(racy: list[str], digests: dict[str, str]) -> bool:
+    from .load import content_hash
+
+    for path in racy:
+        try:
+            with open(path, "rb") as handle:
+                if digests.get(path) != content_hash(handle.read()):
+                    return False
+        except OSError:
+            return False
+    return True
+
+
+def _outputs_intact(out: Path, files: dict[str, tuple[int, int]]) -> bool:
+    root = str(out) + os.sep
+    for path, signature in files.items():
+        try:
+            info = os.stat(root + path)
+        except OSError:
+            return False
+        if (info.st_size, info.st_mtime_ns) != signature:
+            return False
+    return True
+
+
+def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
+          precompress: bool = False,
+          on_progress: Callable[[str, int, int], None] | None = None) -> tuple[Report, list]:
+    """Parse, render and publish; returns the report and the problems found in the seeds."""
+    inputs, mtimes = input_signature(seeds, (base_url, precompress))
+    stamp = _read(stamp_path(out), Stamp)
+    assert isinstance(stamp, Stamp)
+    if (stamp.complete and stamp.inputs == inputs and state_path(out).exists()
+            and _same_contents(_racy(mtimes, stamp.built_at), stamp.racy)
+            and _outputs_intact(out, stamp.files)):
+        # Nothing changed since a complete build: no need to parse or render anything.
+        return Report(sections=stamp.sections, entries=stamp.entries,
+                      unchanged=len(stamp.files)), []
+    return _build(seeds, out, now=now, base_url=base_url, precompress=precompress,
+                  on_progress=on_progress, stamp=stamp, inputs=inputs, mtimes=mtimes)
+
+
+def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompress: bool,
+           on_progress: Callable[[str, int, int], None] | None, stamp: Stamp,
+           inputs: tuple[object, ...], mtimes: dict[str, float]) -> tuple[Report, list]:
+    from .load import Loader
+    from .render.site import Document, RenderedSite, render_site
+
+    def stage(name: str) -> Callable[[int, int], None] | None:
+        return (lambda done, total: on_progress(name, done, total)) if on_progress else None
+
+    cache = _read(state_path(out), Cache)
+    assert isinstance(cache, Cache)
+    interrupted = not stamp.complete and bool(stamp.files)
+    if stamp.complete:
+        _write(stamp_path(out), Stamp(files=stamp.files))  # marks a build in progress
+    loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"))
+    loader.restore_state(cache.loader)
+    corpus = loader.load(now=now)
+    root = str(out) + os.sep
+    damaged = {path for path, signature in stamp.files.items()
+               if _signature(root + path) != signature}
+    damaged |= {path.removesuffix(".gz") for path in damaged if path.endswith(".gz")}
+    if precompress:
+        # A document big enough for a .gz that has none yet (the previous build ran
+        # without --gzip) must be rendered again: a reused document carries no bytes.
+        damaged |= {path for path, (size, _) in stamp.files.items()
+                    if not path.endswith(".gz") and size >= GZIP_MIN_BYTES
+                    and path + ".gz" not in stamp.files}
+    previous = RenderedSite(settings=cache.settings)
+    for path, (media_type, last_modified, digest) in cache.documents.items():
+        if path not in damaged and path in stamp.files:
+            previous.documents[path] = Document(path, b"", media_type, last_modified, digest)
+            previous.keys[path] = cache.keys.get(path)
+    site = render_site(corpus, previous, stage("render"))
+    report = Report(sections=len(corpus.sections()), entries=len(corpus.entries),
+                    reparsed=loader.reparsed, rendered=site.rendered)
+    wanted: dict[str, tuple[Document, bool]] = {}
+    for path, document in site.documents.items():
+        wanted[path] = (document, False)
+        # A reused document has no bytes at hand: it keeps the .gz it had.
+        zipped = (len(document.body) >= GZIP_MIN_BYTES if document.body
+                  else (path + ".gz") in stamp.files)
+        if precompress and zipped:
+            wanted[path + ".gz"] = (document, True)
+    for folder in {path.rpartition("/")[0] for path in wanted}:
+        os.makedirs(root + folder, exist_ok=True)
+    files: dict[str, tuple[int, int]] = {}
+    progress = stage("write")
+    total = len(wanted)
+    for done, (path, (document, zipped)) in enumerate(sorted(wanted.items()), start=1):
+        target = root + path
+        known = stamp.files.get(path)
+        if known is not None and path not in damaged and (
+                previous.documents.get(path) is document or not document.body):
+            # Not re-rendered: the file on disk already holds these bytes.
+            if not document.body and int(known[1] // 1_000_000_000) != document.last_modified:
+                os.utime(target, (document.last_modified, document.last_modified))
+                known = _signature(target)  # type: ignore[assignment]
+            files[path] = known  # type: ignore[assignment]
+            report.unchanged += 1
+        else:
+            body = gzip_body(document.body) if zipped else document.body
+            if _same_file(target, body):
+                if os.stat(target).st_mtime_ns // 1_000_000_000 != document.last_modified:
+                    os.utime(target, (document.last_modified, document.last_modified))
+                files[path] = _signature(target)  # type: ignore[assignment]
+                report.unchanged += 1
+            else:
+                files[path] = atomic_write(Path(target), body, document.last_modified)
+                report.written += 1
+        if progress is not None and done % 256 == 0:
+            progress(done, total)
+    report.removed = remove_stale(out, set(wanted), stamp.files, scan=interrupted or not
+                                  stamp.files)
+    _write(state_path(out), Cache(loader=loader.state(), keys=site.keys, settings=site.settings,
+                                  documents={path: (d.media_type, d.last_modified, d.digest)
+                                             for path, d in site.documents.items()}))
+    # A young file's hash is the one the parser saw, so a later same-mtime write shows.
+    parsed = {str(seeds / rel): digest for rel, digest in loader.digests().items()}
+    racy = {path: parsed.get(path, "") for path in _racy(mtimes, now)}
+    _write(stamp_path(out), Stamp(inputs=inputs, built_at=now, files=files,
+                                  sections=report.sections, entries=report.entries,
+                                  complete=True, racy=racy))
+    return report, list(corpus.problems)
+
+
+def _signature(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def gzip_body(body: bytes) -> bytes:
+    """Precompressed bytes, deterministic (no name, no timestamp in the header)."""
+    return gzip.compress(body, compresslevel=9, mtime=0)
 
 
 def atomic_write(path: Path, body: bytes, mtime: int | None) -> tuple[int, int]:
@@ -101,126 +303,51 @@ def atomic_write(path: Path, body: bytes, mtime: int | None) -> tuple[int, int]:
     return info.st_size, info.st_mtime_ns
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _same_file(path: str, body: bytes) -> bool:
     try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
-
-
-def gzip_body(body: bytes) -> bytes:
-    """Precompressed bytes, deterministic (no name, no timestamp in the header)."""
-    return gzip.compress(body, compresslevel=9, mtime=0)
-
-
-def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
-          precompress: bool = False,
-          on_progress: Callable[[str, int, int], None] | None = None) -> tuple[Report, list]:
-    """Parse, render and publish; returns the report and the problems found in the seeds."""
-    state = read_state(out)
-    loader = Loader(seeds, base_url=base_url,
-                    on_progress=(lambda d, t: on_progress("parse", d, t)) if on_progress
-                    else None)
-    loader.restore_state(state.loader)
-    corpus = loader.load(now=now)
-    damaged = {path for path, signature in state.files.items()
-               if _signature(out / path) != signature}
-    damaged |= {path.removesuffix(".gz") for path in damaged if path.endswith(".gz")}
-    if precompress:
-        # A document big enough for a .gz that has none yet (the previous build ran
-        # without --gzip) must be rendered again: a reused document carries no bytes.
-        damaged |= {path for path, (size, _) in state.files.items()
-                    if not path.endswith(".gz") and size >= GZIP_MIN_BYTES
-                    and path + ".gz" not in state.files}
-    previous = RenderedSite(settings=state.settings)
-    for path, (media_type, last_modified, digest) in state.documents.items():
-        if path not in damaged:
-            previous.documents[path] = Document(path, b"", media_type, last_modified, digest)
-            previous.keys[path] = state.keys.get(path)
-    site = render_site(corpus, previous, (lambda d, t: on_progress("render", d, t))
-                       if on_progress else None)
-    report = Report(sections=len(corpus.sections()), entries=len(corpus.entries),
-                    reparsed=loader.reparsed, rendered=site.rendered)
-    files: dict[str, tuple[int, int]] = {}
-    wanted: dict[str, tuple[Document, bytes | None]] = {}
-    for path, document in site.documents.items():
-        wanted[path] = (document, None)
-        # A reused document has no bytes at hand: it keeps the .gz it had.
-        zipped = (len(document.body) >= GZIP_MIN_BYTES if document.body
-                  else (path + ".gz") in state.files)
-        if precompress and zipped:
-            wanted[path + ".gz"] = (document, b"gz")
-    total = len(wanted)
-    for done, (path, (document, variant)) in enumerate(sorted(wanted.items()), start=1):
-        target = out / path
-        reused = previous.documents.get(path) is document
-        if reused and path in state.files and path not in damaged:
-            report.unchanged += 1
-            files[path] = state.files[path]
-            continue
-        if not document.body and path in state.files and path not in damaged:
-            # Same bytes as the file on disk (it was not re-rendered): only its time moved.
-            os.utime(target, (document.last_modified, document.last_modified))
-            report.unchanged += 1
-            files[path] = _signature(target)  # type: ignore[assignment]
-            continue
-        body = document.body if variant is None else gzip_body(document.body)
-        if _same_file(target, body):
-            report.unchanged += 1
-            if int(target.stat().st_mtime) != document.last_modified:
-                os.utime(target, (document.last_modified, document.last_modified))
-            files[path] = _signature(target)  # type: ignore[assignment]
-        else:
-            files[path] = atomic_write(target, body, document.last_modified)
-            report.written += 1
-        if on_progress is not None and done % 256 == 0:
-            on_progress("write", done, total)
-    report.removed = remove_stale(out, set(wanted), state.files)
-    write_state(out, State(
-        loader=loader.state(),
-        documents={path: (d.media_type, d.last_modified, d.digest)
-                   for path, d in site.documents.items()},
-        keys=site.keys, settings=site.settings, files=files,
-    ))
-    return report, list(corpus.problems)
-
-
-def _same_file(path: Path, body: bytes) -> bool:
-    try:
-        if path.stat().st_size != len(body):
+        if os.stat(path).st_size != len(body):
             return False
-        return path.read_bytes() == body
+        with open(path, "rb") as handle:
+            return handle.read() == body
     except OSError:
         return False
 
 
-def remove_stale(out: Path, wanted: set[str], owned: Iterable[str] = ()) -> int:
+def remove_stale(out: Path, wanted: set[str], owned: Iterable[str] = (), *,
+                 scan: bool = True) -> int:
     """Delete files of ours that the site no longer has, and leftover temporary files.
 
-    Ours are the files the previous build wrote (`owned`, from the state) and files named
+    Ours are the files the previous build wrote (`owned`, from the stamp) and files named
     like entry pages: nothing else is touched, so the folder may hold other files (a
     robots.txt, a 404 page) and an --out pointed at the wrong folder never empties it.
     Only the root and its section folders are looked at: the layout is never deeper.
+    The folders are scanned (`scan`) only when the previous build did not finish or left
+    no record: otherwise every file there is one it wrote, and no temporary file is left.
     """
     if not out.is_dir():
         return 0
+    root = str(out) + os.sep
     candidates = set(owned)
-    for folder in [out, *(p for p in out.iterdir() if p.is_dir() and not p.is_symlink()
-                          and not p.name.startswith("."))]:
-        for child in folder.iterdir():
-            rel = child.relative_to(out).as_posix()
-            if _TEMPORARY.fullmatch(child.name) and child.is_file():
-                child.unlink()  # a build killed between write and rename
-            elif _ENTRY_PAGE.fullmatch(rel):
-                candidates.add(rel)
+    if scan:
+        folders = [""] + [item.name + "/" for item in os.scandir(out)
+                          if item.is_dir(follow_symlinks=False) and not item.name.startswith(".")]
+        for folder in folders:
+            for child in os.scandir(root + folder):
+                rel = folder + child.name
+                if _TEMPORARY.fullmatch(child.name) and child.is_file(follow_symlinks=False):
+                    os.unlink(child.path)  # a build killed between write and rename
+                elif _ENTRY_PAGE.fullmatch(rel):
+                    candidates.add(rel)
     removed = 0
+    emptied = set()
     for rel in sorted(candidates - wanted):
-        path = out / rel
-        if path.is_file() and not path.is_symlink():
-            path.unlink()
+        path = root + rel
+        if os.path.isfile(path) and not os.path.islink(path):
+            os.unlink(path)
             removed += 1
-        folder = path.parent
-        if folder != out and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+        if "/" in rel:
+            emptied.add(root + rel.rpartition("/")[0])
+    for folder in sorted(emptied):
+        with contextlib.suppress(OSError):  # not empty, or gone: either way, leave it
+            os.rmdir(folder)
     return removed

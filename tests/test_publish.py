@@ -31,7 +31,9 @@ from sites import (
     tree,
 )
 
+import seedfeed.load
 import seedfeed.publish
+import seedfeed.render.site
 from seedfeed.load import load_seeds
 from seedfeed.publish import GZIP_MIN_BYTES, Report, build, state_path
 from seedfeed.render.site import render_site
@@ -291,11 +293,15 @@ class Killed(Exception):
     """Stands in for whatever stops a build halfway: a full disk, a signal, a crash."""
 
 
-def _dies_after(count: int, real: object) -> object:
+def _dies_after(count: int, real: object, inside: Path | None = None) -> object:
+    """os.replace that dies after `count` renames (into `inside`, if given)."""
     calls = 0
 
     def replace(src: object, dst: object) -> None:
         nonlocal calls
+        if inside is not None and not Path(str(dst)).is_relative_to(inside):
+            real(src, dst)  # type: ignore[operator]
+            return
         calls += 1
         if calls > count:
             raise Killed(f"killed before renaming {dst}")
@@ -317,7 +323,8 @@ def test_a_build_that_dies_halfway_leaves_every_file_whole(
     new = tree(clean_build(seeds, tmp_path))
     assert set(new) == set(old) and all(new[p] != old[p] for p in old if p != "style.css")
 
-    monkeypatch.setattr(seedfeed.publish.os, "replace", _dies_after(survivors, os.replace))
+    monkeypatch.setattr(seedfeed.publish.os, "replace",
+                        _dies_after(survivors, os.replace, inside=out))
     with pytest.raises(Killed):
         publish(seeds, out)
     monkeypatch.undo()
@@ -337,15 +344,29 @@ def test_a_build_that_dies_halfway_leaves_every_file_whole(
 
 
 def test_a_killed_build_leaves_only_hidden_temporary_files_behind(
-        seeds: Path, out: Path) -> None:
+        seeds: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What a SIGKILL between write and rename leaves: a hidden .tmp, never a document."""
     publish(seeds, out)
     good = tree(out)
-    leftover = out / "news" / ".index.html.sf99999.tmp"  # as atomic_write names them
-    leftover.write_bytes(good["news/index.html"][:100])
+    toml = seeds / "site.toml"
+    toml.write_text(toml.read_text().replace("Tests &", "Renamed &"))
+    set_mtimes(seeds, {"site.toml": T0 + 10**6})
+    # A SIGKILL stops the writer after its temporary file is written and before both the
+    # rename and the clean-up of the temporary file.
+    monkeypatch.setattr(seedfeed.publish.os, "replace",
+                        _dies_after(2, os.replace, inside=out))
+    monkeypatch.setattr(seedfeed.publish.os, "unlink", lambda path: None)
+    with pytest.raises(Killed):
+        publish(seeds, out)
+    monkeypatch.undo()
+    leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers and all(p.name.startswith(".") for p in leftovers)
+    documents = {path: body for path, body in tree(out).items()
+                 if not path.rpartition("/")[2].startswith(".")}
+    assert set(documents) == set(good)
     publish(seeds, out)
-    assert not leftover.exists()
-    assert tree(out) == good
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert tree(out) == tree(clean_build(seeds, tmp_path))
 
 
 def test_a_failed_write_removes_its_temporary_file(tmp_path: Path,
@@ -418,3 +439,41 @@ def test_base_url_changes_every_url(seeds: Path, out: Path) -> None:
         assert BASE_URL.encode() not in files[path], path
     assert f'href="{elsewhere}news/"'.encode() in files["news/index.html"]
     assert opml_feed_urls(files["feeds.opml"])[-1] == f"{elsewhere}all.atom"
+
+
+# --------------------------------------------------------------------------- the no-op check
+
+
+def test_a_same_size_same_mtime_rewrite_of_a_young_seed_is_still_built(tmp_path: Path) -> None:
+    """Two writes can share one mtime: a file that young is checked by its content."""
+    seeds, out = tmp_path / "seeds", tmp_path / "out"
+    seed = seeds / "news" / "a.txt"
+    seed.parent.mkdir(parents=True)
+    seed.write_text("On 1 May 2024, the first version of the item.\n", encoding="utf-8")
+    first = build(seeds, out, now=time.time())[0]
+    assert first.written > 0
+    info = seed.stat()
+    seed.write_text("On 1 May 2024, the other version of the item.\n", encoding="utf-8")
+    os.utime(seed, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert seed.stat().st_size == info.st_size and seed.stat().st_ino == info.st_ino
+    second = build(seeds, out, now=time.time())[0]
+    assert second.reparsed == 1 and second.written > 0
+    assert b"other version" in (out / "news.atom").read_bytes()
+    third = build(seeds, out, now=time.time())[0]  # young, but the same content now
+    assert (third.reparsed, third.written) == (0, 0)
+
+
+def test_a_build_with_nothing_changed_parses_and_renders_nothing(seeds: Path, out: Path,
+                                                                monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    publish(seeds, out)
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a build with nothing to do parsed or rendered")
+
+    monkeypatch.setattr(seedfeed.load.Loader, "load", forbidden)
+    monkeypatch.setattr(seedfeed.render.site, "render_site", forbidden)
+    report = publish(seeds, out)
+    monkeypatch.undo()
+    assert (report.written, report.removed) == (0, 0) and report.unchanged > 0
+    assert report.entries == len(load_seeds(seeds).entries)

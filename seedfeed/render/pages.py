@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 
 @cache
@@ -22,6 +24,27 @@ def environment() -> Environment:
 
 def render_page(template: str, **context: Any) -> bytes:
     return environment().get_template(template).render(**context).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Chrome:
+    """The parts of a page shared by every page of a folder, as ready markup."""
+
+    head: Markup
+    header: Markup
+    footer: Markup
+
+
+def chrome(root: str, site_title: str, feeds: tuple[tuple[tuple[str, str], ...], ...]
+           ) -> Chrome:
+    """Render the shared parts once: a site has thousands of entry pages per folder.
+
+    `feeds` holds each alternate feed link as (key, value) pairs (hashable, so that a
+    caller can keep the result per folder).
+    """
+    module = environment().get_template("chrome.html").make_module(
+        {"root": root, "site_title": site_title, "feeds": [dict(feed) for feed in feeds]})
+    return Chrome(Markup(module.head()), Markup(module.header()), Markup(module.footer()))
 
 
 @cache

@@ -90,6 +90,7 @@ class _Builder:
         self.previous = previous
         self.on_progress = on_progress
         self.site = RenderedSite(settings=self.settings)
+        self._chromes: dict[tuple[object, ...], pages.Chrome] = {}
         settings_mtime = corpus.mtimes.get(SETTINGS_FILE, 0.0)
         self.settings_mtime = int(settings_mtime)
         self.site_mtime = int(max(corpus.mtimes.values(), default=0.0))
@@ -155,17 +156,22 @@ class _Builder:
         ]
 
     def _context(self, root: str, path: str, feed_links: list[dict[str, str]]) -> dict[str, Any]:
-        return {"site": self.settings, "lang": self.settings.language, "root": root,
+        key = (root, tuple(tuple(link.items()) for link in feed_links))
+        shared = self._chromes.get(key)
+        if shared is None:
+            shared = self._chromes[key] = pages.chrome(root, self.settings.title, key[1])
+        return {"site": self.settings, "site_title": self.settings.title,
+                "lang": self.settings.language,
                 "canonical": self.links.url(path.removesuffix("index.html")),
-                "feeds": feed_links}
+                "chrome": shared}
 
     def _entry_page(self, section: _SectionView, entry: Entry) -> None:
-        path = Links.entry_path(section.slug, entry)
-        source_mtime = self.corpus.mtimes.get(entry.source.rsplit(":", 1)[0], 0.0)
+        path = f"{section.slug}/{entry.slug}.html"  # Links.entry_path, inlined: hot loop
+        source_mtime = self.corpus.mtimes.get(entry.source.rpartition(":")[0], 0.0)
         mtime = max(int(source_mtime), self.settings_mtime)
-        feed_links = self._feed_links(section.slug, "../", section.info.title)
 
         def render() -> bytes:
+            feed_links = self._feed_links(section.slug, "../", section.info.title)
             return pages.render_page(
                 "entry.html", entry=entry,
                 section={"title": section.info.title, "href": "./"},
