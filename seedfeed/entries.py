@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 from zoneinfo import ZoneInfo
 
 from .model import Entry
-from .parse import Item
+from .parse import Item, has_text
 
 TITLE_LIMIT = 140
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”)]*(?=\s+[\"'«“(]?[A-ZА-ЯЁ0-9])")
@@ -18,6 +18,7 @@ _NOT_AN_END = re.compile(
     r"(?:[A-ZА-ЯЁ]|(?:[A-ZА-ЯЁa-zа-яё]\.)+[A-ZА-ЯЁa-zа-яё]|Mr|Mrs|Ms|Dr|St|Jr|"
     r"Sr|Gen|Col|Lt|No|Nos|vs|etc|i\.e|e\.g|т|т\.е|т\.д|т\.п|им|г|гг|ул|д|см)"
 )
+_ABBREVIATION_LIMIT = 40  # longer words are no abbreviation: initials are "A.E.", "т.е"
 # Quotes and brackets before the first letter: «цитата» is capitalised as «Цитата».
 _LEADING_PUNCTUATION = re.compile(r"\W*")
 
@@ -26,7 +27,11 @@ def first_sentence(text: str) -> str:
     """The first sentence of a paragraph, not fooled by initials like "A.E. Snesarev"."""
     for match in _SENTENCE_END.finditer(text):
         end = match.start()
-        word_start = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end)) + 1
+        # Look back no further than the longest abbreviation: searching back to the start
+        # for every candidate made "A. B. C. ..." quadratic in the paragraph's length.
+        start = max(0, end - _ABBREVIATION_LIMIT)
+        word_start = max(text.rfind(" ", start, end), text.rfind("\n", start, end),
+                         start - 1) + 1
         if not _NOT_AN_END.fullmatch(text, word_start, end):
             return text[: match.end()]
     return text
@@ -68,7 +73,11 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
         body = item.paragraphs
     else:
         lead = item.paragraphs[0][item.lead_start:]
-        title = make_title(lead) or item.paragraphs[0]
+        title = make_title(lead)
+        if not has_text(title):
+            # "On 8 May 2024, \u200b. Text": the lead's first sentence shows nothing at
+            # all (zero-width or direction marks, punctuation); the date's paragraph does.
+            title = make_title(item.paragraphs[0]) or item.paragraphs[0]
         body = item.paragraphs
     summary = body[0] if body else title
     content = "".join(f"<p>{escape(paragraph, quote=False)}</p>\n" for paragraph in body)
@@ -77,12 +86,25 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
         section=section,
         slug=f"{day}-{digest[:10]}",
         title=title,
-        published=datetime.combine(item.day, time(0), tzinfo=tz),
+        published=_midnight(item.day, tz),
         summary=summary,
         content_html=content,
         source=f"{source_path}:{item.line}",
         language=_language(title + " " + summary, site_language),
     )
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The day's start in the site's timezone, its offset in whole minutes.
+
+    Before standard time, zones kept local mean time (Moscow +02:30:17 until 1919), an
+    offset RFC 3339 and RFC 822 dates cannot write; the seconds go (it is a date anyway).
+    """
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    offset = start.utcoffset()
+    if offset is None or not offset.seconds % 60:
+        return start
+    return start.replace(tzinfo=timezone(timedelta(minutes=offset // timedelta(minutes=1))))
 
 
 def _language(text: str, site_language: str) -> str | None:

@@ -132,8 +132,14 @@ class Loader:
     _corpus: Corpus | None = None
     reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
 
-    def load(self, now: float | None = None) -> Corpus:
-        """Parse the folder; raises SeedError only for unusable settings."""
+    def load(self, now: float | None = None, settle: float = 0.0) -> Corpus:
+        """Parse the folder; raises SeedError only for unusable settings.
+
+        With `settle` (seconds, less than RACY_SECONDS) and `now`, a seed file modified
+        less than `settle` ago may still be being written: its previous parse is kept (a
+        new file waits) and a later load looks at it again.  A server polling the folder
+        uses it so that it never publishes a file caught half-written.
+        """
         settings = load_settings(self.seeds)
         if self.base_url is not None:
             settings = replace(settings, base_url=self.base_url.rstrip("/") + "/")
@@ -146,8 +152,9 @@ class Loader:
         results: dict[str, FileResult] = {}
         reparsed = 0
         racy: set[str] = set()
+        settled_before = now - settle if settle > 0 and now is not None else None
         for done, seed in enumerate(seeds, start=1):
-            result, was_parsed = self._load_file(seed, settings, problems)
+            result, was_parsed = self._load_file(seed, settings, problems, settled_before)
             if result is not None:
                 results[seed.rel] = result
                 if now is not None and now - result.mtime < RACY_SECONDS:
@@ -174,8 +181,8 @@ class Loader:
         self._corpus = Corpus(settings, entries, tuple(problems), mtimes)
         return self._corpus
 
-    def _load_file(self, seed: SeedFile, settings: Settings,
-                   problems: list[Problem]) -> tuple[FileResult | None, bool]:
+    def _load_file(self, seed: SeedFile, settings: Settings, problems: list[Problem],
+                   settled_before: float | None = None) -> tuple[FileResult | None, bool]:
         try:
             info = seed.path.stat()
         except OSError as exc:
@@ -188,6 +195,9 @@ class Loader:
         cached = self._files.get(seed.rel)
         if cached is not None and cached[0] == signature and seed.rel not in self._racy:
             return cached[1], False
+        if settled_before is not None and info.st_mtime > settled_before:
+            # Changed a moment ago, perhaps still being written: keep the previous parse.
+            return (cached[1] if cached is not None else None), False
         try:
             data = seed.path.read_bytes()
         except OSError as exc:

@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .render.site import Document
 
-STATE_VERSION = 5
+STATE_VERSION = 6
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
+_UNWRITTEN = (-1, -1)  # a stamp's signature for a file a killed build may have written
 RACY_SECONDS = 2.0  # as in load.py: a file this young may change within its mtime tick
 
 
@@ -70,6 +71,7 @@ class Cache:
     documents: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     keys: dict[str, object] = field(default_factory=dict)
     settings: object = None
+    renderer: object = None  # renderer_fingerprint() of the seedfeed that wrote it
 
 
 def state_path(out: Path) -> Path:
@@ -145,6 +147,24 @@ def _same_contents(racy: list[str], digests: dict[str, str]) -> bool:
     return True
 
 
+def renderer_fingerprint() -> tuple[object, ...]:
+    """What identifies this version of seedfeed: its files' names, sizes and mtimes.
+
+    Part of the inputs of every build: an upgrade (or an edited template) must re-render
+    what the cache would otherwise reuse.  Stat calls only, a few dozen of them.
+    """
+    package = Path(__file__).parent
+    found = []
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".html", ".css")):
+                info = os.stat(os.path.join(folder, name))
+                found.append((os.path.relpath(os.path.join(folder, name), package),
+                              info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
 def _outputs_intact(out: Path, files: dict[str, tuple[int, int]]) -> bool:
     root = str(out) + os.sep
     for path, signature in files.items():
@@ -161,7 +181,7 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
           precompress: bool = False,
           on_progress: Callable[[str, int, int], None] | None = None) -> tuple[Report, list]:
     """Parse, render and publish; returns the report and the problems found in the seeds."""
-    inputs, mtimes = input_signature(seeds, (base_url, precompress))
+    inputs, mtimes = input_signature(seeds, (base_url, precompress, renderer_fingerprint()))
     stamp = _read(stamp_path(out), Stamp)
     assert isinstance(stamp, Stamp)
     if (stamp.complete and stamp.inputs == inputs and state_path(out).exists()
@@ -185,6 +205,9 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
 
     cache = _read(state_path(out), Cache)
     assert isinstance(cache, Cache)
+    renderer = inputs[0][2]  # type: ignore[index]
+    if cache.renderer != renderer:
+        cache = Cache(renderer=renderer)  # another seedfeed: parse and render everything
     interrupted = not stamp.complete and bool(stamp.files)
     if stamp.complete:
         _write(stamp_path(out), Stamp(files=stamp.files))  # marks a build in progress
@@ -217,6 +240,12 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                   else (path + ".gz") in stamp.files)
         if precompress and zipped:
             wanted[path + ".gz"] = (document, True)
+    fresh = {path: _UNWRITTEN for path in wanted if path not in stamp.files}
+    if fresh:
+        # Record the files this build may create before creating any: a kill from here on
+        # must not leave files no record owns (a later build that no longer wants them
+        # would never remove them).  Never matching, they also count as damaged.
+        _write(stamp_path(out), Stamp(files={**stamp.files, **fresh}))
     for folder in {path.rpartition("/")[0] for path in wanted}:
         os.makedirs(root + folder, exist_ok=True)
     files: dict[str, tuple[int, int]] = {}
@@ -248,6 +277,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     report.removed = remove_stale(out, set(wanted), stamp.files, scan=interrupted or not
                                   stamp.files)
     _write(state_path(out), Cache(loader=loader.state(), keys=site.keys, settings=site.settings,
+                                  renderer=renderer,
                                   documents={path: (d.media_type, d.last_modified, d.digest)
                                              for path, d in site.documents.items()}))
     # A young file's hash is the one the parser saw, so a later same-mtime write shows.

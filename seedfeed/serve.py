@@ -37,6 +37,9 @@ PAGE_CSP = ("Content-Security-Policy", "default-src 'none'; style-src 'self'; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json")
 GZIP_MIN_BYTES = 256
+# The poller leaves a seed file modified less than this long ago for a later look: it may
+# still be being written (truncated, or half of it there), and is no new content yet.
+SETTLE_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +126,14 @@ class Content:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
-    def refresh(self) -> bool:
-        """Reload if the seeds changed; True when new content is being served."""
+    def refresh(self, settle: float = 0.0) -> bool:
+        """Reload if the seeds changed; True when new content is being served.
+
+        `settle`: see Loader.load (the background poller passes SETTLE_SECONDS).
+        """
         with self._lock:
             try:
-                corpus = self.loader.load(now=time.time())
+                corpus = self.loader.load(now=time.time(), settle=settle)
             except SeedError as exc:
                 if self.last_error != str(exc):
                     log.error("keeping the last good content: %s", exc)
@@ -173,7 +179,7 @@ class Content:
 
     def _poll(self) -> None:
         while not self._stopping.wait(self.interval):
-            self.refresh()
+            self.refresh(SETTLE_SECONDS)
 
     def health(self) -> dict[str, Any]:
         snapshot = self.snapshot

@@ -33,6 +33,7 @@ from sites import (
 
 import seedfeed.load
 import seedfeed.publish
+import seedfeed.render.pages
 import seedfeed.render.site
 from seedfeed.load import load_seeds
 from seedfeed.publish import GZIP_MIN_BYTES, Report, build, state_path
@@ -477,3 +478,15 @@ def test_a_build_with_nothing_changed_parses_and_renders_nothing(seeds: Path, ou
     monkeypatch.undo()
     assert (report.written, report.removed) == (0, 0) and report.unchanged > 0
     assert report.entries == len(load_seeds(seeds).entries)
+
+
+def test_another_seedfeed_renders_everything_again(seeds: Path, out: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade or an edited template must not leave output rendered by the old one."""
+    first = publish(seeds, out)
+    monkeypatch.setattr(seedfeed.publish, "renderer_fingerprint", lambda: ("another",))
+    monkeypatch.setattr(seedfeed.render.pages, "stylesheet", lambda: b"/* new look */\n")
+    report = publish(seeds, out)
+    assert report.reparsed == len(list(seeds.rglob("*.txt")))
+    assert report.rendered == first.written and report.written == 1  # only style.css differs
+    assert (out / "style.css").read_bytes() == b"/* new look */\n"
