@@ -9,8 +9,9 @@ continues the item before it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .dates import BadDate, FoundDate, match_date_prefix
@@ -27,6 +28,21 @@ NAVIGATION = frozenset(
         "Ко всем новостям", "Все новости", "Версия для печати", "Поделиться", "Наверх",
     )
 )
+
+
+# Zero-width, direction and filler characters.  Legitimate inside text, so content keeps
+# them; but a line of nothing else is blank, and no title may consist of them alone.
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e"
+             "\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066"
+             "\u2067\u2068\u2069\u2800\u3164\ufeff\uffa0")
+_EDGES = INVISIBLE + "".join(char for char in map(chr, range(0x3001)) if char.isspace())
+# An item's text and an article's title beyond these are a scraper's accident (a page's
+# script or data in one line), not news.  Cut, they stay well inside a feed reader's
+# limits and libxml2's 10 MB per text node, which the feed renderer parses back with.
+MAX_ITEM_CHARS = 200_000
+MAX_TITLE_CHARS = 1_000
+# Something to read after an item's date: a letter, a digit or a pictograph.
+_TEXT = re.compile(r"[^\W_]|[\u2600-\u27bf\U0001f000-\U0001faff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +75,21 @@ class _Draft:
     title: str | None
     lead_start: int
     paragraphs: list[str]
+    bare: bool = False  # a brief item's date with nothing to read after it (yet)
 
 
 def paragraphs(text: str) -> Iterator[Paragraph]:
-    """Runs of non-blank lines, joined by a space, with the line each starts on."""
+    """Runs of non-blank lines, joined by a space, with the line each starts on.
+
+    Invisible characters at a line's ends go with its spaces: a line of zero-width
+    spaces is blank, and an article title line is never invisible.
+    """
     start = 0
     lines: list[str] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
+        if line and (line[0] in INVISIBLE or line[-1] in INVISIBLE):
+            line = line.strip(_EDGES)
         if line:
             if not lines:
                 start = number
@@ -78,20 +101,26 @@ def paragraphs(text: str) -> Iterator[Paragraph]:
         yield Paragraph(start, " ".join(lines))
 
 
+def has_text(text: str, start: int = 0) -> bool:
+    """Whether there is something to read from `start` on: a letter, digit or pictograph."""
+    return _TEXT.search(text, start) is not None
+
+
 def is_navigation(text: str) -> bool:
     return len(text) < 40 and text.casefold().rstrip(" .…>»←→") in NAVIGATION
 
 
 def _article_date(title: str, next_text: str) -> FoundDate | None:
     """The date of an article header: the title repeated with a date, or a bare date."""
-    rest = next_text[len(title):] if next_text.startswith(title) else next_text
-    rest = rest.strip()
-    if not rest or len(rest) > 40:
-        return None
+    repeated = next_text.startswith(title)
+    # A direction mark between the title and its date is no reason to miss the date.
+    rest = (next_text[len(title):] if repeated else next_text).strip(_EDGES)
+    if not rest or len(rest) > 40 or not has_text(title):
+        return None  # (a "title" of punctuation or marks alone is no title)
     found = match_date_prefix(rest)
     if found is None or found.end != len(rest):
         return None
-    if rest is next_text.strip() and match_date_prefix(title) is not None:
+    if not repeated and match_date_prefix(title) is not None:
         return None  # a dated paragraph followed by a bare date is not a title line
     return found
 
@@ -164,8 +193,20 @@ def parse_text(text: str, path: str) -> ParsedSeed:
         if found is not None:
             flush_orphans(ended_by_navigation=False)
             current = _Draft(para.line, found, None, found.end, [para.text])
+            if not has_text(para.text, found.end):
+                # Punctuation or invisible marks after a date are no title: leave the
+                # lead empty, and the entry is titled by the date itself.
+                current.lead_start, current.bare = len(para.text), True
             drafts.append(current)
             discarding = False
+        elif current is not None and current.bare:
+            # "16.02.2024" on its own, the text below it: one item, as if on one line.
+            problems.append(Problem(path, current.line, Level.WARNING,
+                                    "date with no text after it: the paragraph below is "
+                                    "taken as its text (is an article's title line missing?)"))
+            first = current.paragraphs[0]
+            current.paragraphs[0] = f"{first} {para.text}"
+            current.lead_start, current.bare = len(first) + 1, False
         elif current is not None:
             current.paragraphs.append(para.text)
         elif not discarding:
@@ -173,12 +214,51 @@ def parse_text(text: str, path: str) -> ParsedSeed:
         i += 1
     flush_orphans(ended_by_navigation=False)
     items = _resolve_years(drafts, path, problems)
+    kept = {item.line for item in items}
+    problems.extend(Problem(path, draft.line, Level.WARNING,
+                            "date with no text after it: the entry is titled by its date")
+                    for draft in drafts if draft.bare and draft.line in kept)
     for item in items:
         if item.title is not None and not item.paragraphs:
             problems.append(Problem(path, item.line, Level.WARNING,
                                     "article has a title and a date but no body text"))
+    items = [_bounded(item, path, problems) for item in items]
     problems.sort(key=lambda problem: problem.line)
     return ParsedSeed(tuple(items), tuple(problems))
+
+
+def _cut(text: str, limit: int) -> str:
+    """Text shortened to about `limit` characters at a word boundary, ending in "…"."""
+    cut = text[:limit]
+    space = cut.rfind(" ", limit // 2)
+    return (cut[:space] if space > 0 else cut).rstrip() + "…"
+
+
+def _bounded(item: Item, path: str, problems: list[Problem]) -> Item:
+    """The item, its text and title cut to MAX_ITEM_CHARS and MAX_TITLE_CHARS if longer."""
+    size = sum(map(len, item.paragraphs))
+    title = item.title
+    if title is not None and len(title) > MAX_TITLE_CHARS:
+        problems.append(Problem(path, item.line, Level.ERROR,
+                                f"title of {len(title):,} characters is too long; "
+                                f"cut to about {MAX_TITLE_CHARS:,}"))
+        title = _cut(title, MAX_TITLE_CHARS)
+    if size <= MAX_ITEM_CHARS:
+        return item if title is item.title else replace(item, title=title)
+    kept: list[str] = []
+    room = MAX_ITEM_CHARS
+    for paragraph in item.paragraphs:
+        if len(paragraph) > room:
+            if room > 0:
+                kept.append(_cut(paragraph, room))
+            break
+        kept.append(paragraph)
+        room -= len(paragraph)
+    problems.append(Problem(path, item.line, Level.ERROR,
+                            f"item of {size:,} characters is too long for a feed; "
+                            f"cut to about {MAX_ITEM_CHARS:,}"))
+    return replace(item, title=title, paragraphs=tuple(kept),
+                   lead_start=min(item.lead_start, len(kept[0])))
 
 
 def _resolve_years(drafts: list[_Draft], path: str, problems: list[Problem]) -> list[Item]:

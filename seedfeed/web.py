@@ -33,14 +33,16 @@ def create_app(seeds: str | Path | None = None, test_config: dict[str, Any] | No
     app.extensions["seedfeed"] = content
     app.wsgi_app = DocumentServer(app.wsgi_app, content)  # type: ignore[method-assign]
 
-    @app.get("/healthz")
+    # No automatic OPTIONS: it answered 200 for any path, /nope included, while the
+    # documents answer 405; every method but GET and HEAD now gets the same 404 or 405.
+    @app.get("/healthz", provide_automatic_options=False)
     def healthz() -> Response:
         response = jsonify(content.health())
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    @app.get("/", defaults={"path": ""})  # only reached before the first good load
-    @app.get("/<path:path>")
+    @app.get("/", defaults={"path": ""}, provide_automatic_options=False)  # before a load
+    @app.get("/<path:path>", provide_automatic_options=False)
     def folder_without_slash(path: str) -> Response:
         """/news answers with a redirect to /news/, where the section page is."""
         if f"/{path}/" in content.snapshot.routes:

@@ -29,7 +29,7 @@ RUSSIAN = (
         ("tab\tstays\n", "tab\tstays\n"),
         ("\x00nul\x01\x08\x0b\x0c\x0e\x1fgone", "nulgone"),
         ("\ufffe\uffffnon-characters", "non-characters"),
-        ("\x7f\x85\u2028 are allowed in XML", "\x7f\x85\u2028 are allowed in XML"),
+        ("\x7f\x85\x9f\u2028 DEL and C1 go, U+2028 stays", "\u2028 DEL and C1 go, U+2028 stays"),
         ("\ufffd replacement stays", "\ufffd replacement stays"),
         ("emoji \U0001f600 stays", "emoji \U0001f600 stays"),
     ],

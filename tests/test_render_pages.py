@@ -22,7 +22,7 @@ from sites import (
 )
 
 from seedfeed.load import Corpus
-from seedfeed.render.pages import render_page, stylesheet
+from seedfeed.render.pages import chrome, render_page, stylesheet
 
 TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
          "json": "application/feed+json"}
@@ -230,9 +230,11 @@ def test_templates_escape_everything_they_are_given() -> None:
         title = SCRIPT
         description = "a & b"
 
-    body = render_page("index.html", site=Site(), lang="en", root="", canonical="https://e/",
-                       feeds=[{"type": TYPES["atom"], "href": "all.atom", "label": "Atom",
-                               "title": SCRIPT}], sections=[], all_feeds=[]).decode()
+    feed = {"type": TYPES["atom"], "href": "all.atom", "label": "Atom", "title": SCRIPT}
+    shared = chrome("", SCRIPT, (tuple(feed.items()),))
+    body = render_page("index.html", site=Site(), site_title=SCRIPT, lang="en",
+                       canonical="https://e/", chrome=shared, sections=[],
+                       all_feeds=[feed]).decode()
     assert "<script" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "a &amp; b" in body
