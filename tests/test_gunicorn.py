@@ -11,15 +11,13 @@ import gzip
 import http.client
 import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
 import pytest
+from livesites import Fetched, fetch
 from servesites import (
     NEW_WORD,
     ROOT,
@@ -36,21 +34,9 @@ from werkzeug.http import http_date
 from benchmarks.httpserver import gunicorn, seedfeed_serve
 
 Built = dict[str, tuple[bytes, int]]
-Fetched = tuple[int, Message, bytes]
 STRONG_ETAG = re.compile(r'^"[^"\s]+"$')
 
 
-def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> Fetched:
-    """Status, headers and body with urllib; 3xx-5xx answers are returned, not raised."""
-    request = urllib.request.Request(url, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        try:
-            return error.code, error.headers, error.read()
-        finally:
-            error.close()
 
 
 def raw(base: str, target: str, method: str = "GET",
