@@ -130,6 +130,7 @@ class Loader:
     _settings_key: bytes = b""
     _racy: set[str] = field(default_factory=set)
     _corpus: Corpus | None = None
+    _held: dict[str, tuple[tuple[int, int, int], float]] = field(default_factory=dict)
     reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
 
     def load(self, now: float | None = None, settle: float = 0.0) -> Corpus:
@@ -152,9 +153,9 @@ class Loader:
         results: dict[str, FileResult] = {}
         reparsed = 0
         racy: set[str] = set()
-        settled_before = now - settle if settle > 0 and now is not None else None
+        flux = (now, settle) if settle > 0 and now is not None else None
         for done, seed in enumerate(seeds, start=1):
-            result, was_parsed = self._load_file(seed, settings, problems, settled_before)
+            result, was_parsed = self._load_file(seed, settings, problems, flux)
             if result is not None:
                 results[seed.rel] = result
                 if now is not None and now - result.mtime < RACY_SECONDS:
@@ -166,6 +167,8 @@ class Loader:
         self.reparsed = reparsed
         for gone in set(self._files) - set(results):
             del self._files[gone]
+        for gone in set(self._held) - {seed.rel for seed in seeds}:
+            del self._held[gone]
         mtimes = {rel: result.mtime for rel, result in results.items()}
         mtimes.update(folders)
         settings_path = self.seeds / SETTINGS_FILE
@@ -182,7 +185,7 @@ class Loader:
         return self._corpus
 
     def _load_file(self, seed: SeedFile, settings: Settings, problems: list[Problem],
-                   settled_before: float | None = None) -> tuple[FileResult | None, bool]:
+                   flux: tuple[float, float] | None = None) -> tuple[FileResult | None, bool]:
         try:
             info = seed.path.stat()
         except OSError as exc:
@@ -195,14 +198,17 @@ class Loader:
         cached = self._files.get(seed.rel)
         if cached is not None and cached[0] == signature and seed.rel not in self._racy:
             return cached[1], False
-        if settled_before is not None and info.st_mtime > settled_before:
-            # Changed a moment ago, perhaps still being written: keep the previous parse.
+        if flux is not None and self._in_flux(seed.rel, info, cached, *flux):
             return (cached[1] if cached is not None else None), False
         try:
             data = seed.path.read_bytes()
+            after = seed.path.stat() if flux is not None else info
         except OSError as exc:
             problems.append(Problem(seed.rel, 1, Level.ERROR, f"cannot read: {exc.strerror}"))
             return None, False
+        if (after.st_size, after.st_mtime_ns, after.st_ino) != signature:
+            # Written to while being read: the bytes may be torn.  Look again next time.
+            return (cached[1] if cached is not None else None), False
         digest = content_hash(data)
         if cached is not None and cached[1].digest == digest:
             result = FileResult(digest, info.st_mtime, cached[1].entries, cached[1].problems)
@@ -212,6 +218,30 @@ class Loader:
         result = FileResult(digest, info.st_mtime, entries, file_problems)
         self._files[seed.rel] = (signature, result)
         return result, True
+
+    def _in_flux(self, rel: str, info: os.stat_result,
+                 cached: tuple[tuple[int, int, int], FileResult] | None,
+                 now: float, settle: float) -> bool:
+        """Whether a changed file may still be being written (then its old parse stays).
+
+        A file modified less than `settle` seconds ago may be half written.  A file whose
+        size changed under an unchanged mtime is being truncated or written right now: on
+        ext4 an in-place rewrite shows size 0 with the old mtime for milliseconds (longer
+        under load), which no mtime check can tell from a file emptied long ago; it is
+        held until its mtime moves or it has looked the same for `settle` seconds (two
+        writes within one mtime tick, or a truncation on purpose).
+        """
+        if info.st_mtime > now - settle:
+            return True
+        signature = (info.st_size, info.st_mtime_ns, info.st_ino)
+        if cached is None or cached[0][0] == info.st_size or cached[0][1:] != signature[1:]:
+            self._held.pop(rel, None)
+            return False
+        held, since = self._held.get(rel, (None, now))
+        if held != signature:
+            self._held[rel] = (signature, now)
+            return True
+        return now - since < settle
 
     def digests(self) -> dict[str, str]:
         """The content hash of every seed file as last parsed, by relative path."""
