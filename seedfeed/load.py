@@ -243,10 +243,6 @@ class Loader:
             return True
         return now - since < settle
 
-    def digests(self) -> dict[str, str]:
-        """The content hash of every seed file as last parsed, by relative path."""
-        return {rel: result.digest for rel, (_, result) in self._files.items()}
-
     def state(self) -> object:
         """What a later Loader needs to skip unchanged files (picklable)."""
         return (CACHE_VERSION, self._settings_key, self._files, self._racy)

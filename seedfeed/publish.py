@@ -134,17 +134,17 @@ def _racy(mtimes: dict[str, float], built_at: float) -> list[str]:
     return [path for path, mtime in mtimes.items() if mtime >= built_at - RACY_SECONDS]
 
 
-def _same_contents(racy: list[str], digests: dict[str, str]) -> bool:
+def _hashes(paths: list[str]) -> dict[str, str]:
     from .load import content_hash
 
-    for path in racy:
+    found = {}
+    for path in paths:
         try:
             with open(path, "rb") as handle:
-                if digests.get(path) != content_hash(handle.read()):
-                    return False
+                found[path] = content_hash(handle.read())
         except OSError:
-            return False
-    return True
+            found[path] = ""
+    return found
 
 
 def renderer_fingerprint() -> tuple[object, ...]:
@@ -185,7 +185,7 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
     stamp = _read(stamp_path(out), Stamp)
     assert isinstance(stamp, Stamp)
     if (stamp.complete and stamp.inputs == inputs and state_path(out).exists()
-            and _same_contents(_racy(mtimes, stamp.built_at), stamp.racy)
+            and _hashes(_racy(mtimes, stamp.built_at)) == stamp.racy
             and _outputs_intact(out, stamp.files)):
         # Nothing changed since a complete build: no need to parse or render anything.
         return Report(sections=stamp.sections, entries=stamp.entries,
@@ -203,6 +203,8 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     def stage(name: str) -> Callable[[int, int], None] | None:
         return (lambda done, total: on_progress(name, done, total)) if on_progress else None
 
+    # Hashed before anything is read: whatever changes from here on shows as a difference.
+    racy = _hashes(_racy(mtimes, now))
     cache = _read(state_path(out), Cache)
     assert isinstance(cache, Cache)
     renderer = inputs[0][2]  # type: ignore[index]
@@ -280,9 +282,6 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                                   renderer=renderer,
                                   documents={path: (d.media_type, d.last_modified, d.digest)
                                              for path, d in site.documents.items()}))
-    # A young file's hash is the one the parser saw, so a later same-mtime write shows.
-    parsed = {str(seeds / rel): digest for rel, digest in loader.digests().items()}
-    racy = {path: parsed.get(path, "") for path in _racy(mtimes, now)}
     _write(stamp_path(out), Stamp(inputs=inputs, built_at=now, files=files,
                                   sections=report.sections, entries=report.entries,
                                   complete=True, racy=racy))

@@ -306,7 +306,8 @@ def test_sigkill_at_random_moments_never_tears_a_file_and_the_next_build_repairs
         left = full
         published = 0
         for _ in range(KILLS_PER_ROUND):
-            delay = rng.uniform(0.05, 0.95 * left)
+            # Half of them in the second half, where the files are written.
+            delay = left * rng.uniform(0.05 if rng.random() < 0.5 else 0.5, 0.95)
             if not killed_build(seeds, out, plan.gzip, delay):
                 tally.completed += 1
                 break
@@ -323,7 +324,7 @@ def test_sigkill_at_random_moments_never_tears_a_file_and_the_next_build_repairs
     summary = tally.summary(time.monotonic() - started, first)
     print(f"\n{summary}")
     assert tally.kills >= MIN_KILLS, summary
-    assert tally.wrote >= MIN_KILLS // 4, summary  # kills do land while files are written
+    assert tally.wrote >= 3, summary  # kills do land while files are being written
 
 
 # --- killed at a chosen moment, then the next build wants something else ----------------

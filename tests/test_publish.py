@@ -490,3 +490,21 @@ def test_another_seedfeed_renders_everything_again(seeds: Path, out: Path,
     assert report.reparsed == len(list(seeds.rglob("*.txt")))
     assert report.rendered == first.written and report.written == 1  # only style.css differs
     assert (out / "style.css").read_bytes() == b"/* new look */\n"
+
+
+def test_young_seeds_and_settings_still_take_the_no_op_path(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Files written a moment ago (site.toml too) are checked by content, then trusted."""
+    seeds, out = tmp_path / "seeds", tmp_path / "out"
+    (seeds / "news").mkdir(parents=True)
+    (seeds / "site.toml").write_text('[site]\ntitle = "Young"\n', encoding="utf-8")
+    (seeds / "news" / "a.txt").write_text("On 1 May 2024, an item.\n", encoding="utf-8")
+    build(seeds, out, now=time.time())
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a build with nothing to do parsed")
+
+    monkeypatch.setattr(seedfeed.load.Loader, "load", forbidden)
+    report = build(seeds, out, now=time.time())[0]
+    assert (report.written, report.unchanged) == (0, len(tree(out)))
