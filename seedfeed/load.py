@@ -9,7 +9,6 @@ writes can share one mtime (the same trick git uses for its index).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import stat
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from .decode import DecodeError, decode_seed
 from .entries import make_entry
-from .model import Entry, Level, Problem, SeedError
+from .model import Entry, Level, Problem, SeedError, content_hash
 from .parse import parse_text
 from .settings import RESERVED_SECTIONS, SETTINGS_FILE, Settings, load_settings
 
@@ -263,11 +262,6 @@ class Loader:
         except Exception:  # noqa: BLE001 - a damaged cache only costs a re-parse
             return
         self.restore_state(state)
-
-
-def content_hash(data: bytes) -> str:
-    """How a seed file's content is recognised (also by the build's no-op check)."""
-    return hashlib.sha1(data).hexdigest()
 
 
 def merge(groups: Iterable[Iterable[Entry]]) -> tuple[Entry, ...]:

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .model import content_hash
+
 if TYPE_CHECKING:
     from .render.site import Document
 
@@ -135,8 +137,6 @@ def _racy(mtimes: dict[str, float], built_at: float) -> list[str]:
 
 
 def _hashes(paths: list[str]) -> dict[str, str]:
-    from .load import content_hash
-
     found = {}
     for path in paths:
         try:
