@@ -5,19 +5,23 @@
 Starts `seedfeed serve` (gunicorn, several gthread workers, reloading every 0.5 s) on
 127.0.0.1 over a generated corpus, then for the given time, all at once:
   - wrk loads it over every feed, section page, the index and the OPML (a validator on
-    every other request, gzip on every third);
+    every other request, gzip on every third, a new connection after every 16th: kept
+    alive, all of them may sit on one worker);
   - another process rewrites, adds and removes seed files every 100 ms, some of them
     written in two halves so that the server can catch them half-written;
   - a sampler fetches documents and checks each body complete (Content-Length) and valid
     (XML well-formed and feedparser bozo == 0, JSON loads, HTML ends with </html>).
 Reports requests, responses other than 200/304 (must be 0), bodies checked and invalid
-(must be 0), workers' memory before and after, and entries lost (the server's entry
-count, once the seeds stop changing, against a fresh parse: must be equal).
+(must be 0), dips in the entry count /healthz reports through the run (must be 0), the
+workers' memory before and after (sampled through the run too: the first reloads raise
+it once, by a quarter or so, then it must level off), and entries lost (the server's
+entry count, once the seeds stop changing, against a fresh parse: must be equal).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import multiprocessing
 import random
@@ -55,12 +59,24 @@ class SoakResult:
     mutations: int = 0
     memory_before_kib: list[int] = field(default_factory=list)
     memory_after_kib: list[int] = field(default_factory=list)
+    # (seconds into the run, all workers' resident KiB): whether memory levels off.
+    memory_curve_kib: list[tuple[float, int]] = field(default_factory=list)
     entries_served: int = 0
     entries_expected: int = 0
+    # /healthz polled through the run: a count that falls well below what either worker
+    # served a moment before means entries vanished for a while (a seed read torn).
+    entry_dips: int = 0
+    entry_dip_examples: list[str] = field(default_factory=list)
 
     @property
     def entries_lost(self) -> int:
         return self.entries_expected - self.entries_served
+
+    @property
+    def memory_settled_kib(self) -> int:
+        """All workers' memory a third into the run, once the first reloads are done."""
+        third = [kib for t, kib in self.memory_curve_kib if t >= self.seconds / 3]
+        return third[0] if third else sum(self.memory_before_kib)
 
 
 def mutate(seeds: str, seconds: float, seed: int, counter: multiprocessing.Value) -> None:
@@ -151,6 +167,40 @@ def sample(base: str, paths: list[str], stop: threading.Event, result: SoakResul
         time.sleep(0.02)
 
 
+ENTRY_DIP = 25  # entries: more than a few removed soak files (4 items each) in 3 s
+
+
+def watch_entries(base: str, stop: threading.Event, result: SoakResult) -> None:
+    started = time.monotonic()
+    recent: collections.deque[tuple[float, int]] = collections.deque()
+    while not stop.wait(0.1):
+        try:
+            count = entries_served(base)
+        except OSError:
+            continue  # a failed request is counted by the sampler and wrk
+        now = time.monotonic()
+        while recent and recent[0][0] < now - 3:
+            recent.popleft()
+        high = max((n for _, n in recent), default=count)
+        if count < high - ENTRY_DIP:
+            result.entry_dips += 1
+            if len(result.entry_dip_examples) < 5:
+                result.entry_dip_examples.append(
+                    f"{now - started:.1f} s: {count} entries, {high} a moment before")
+        recent.append((now, count))
+
+
+def watch_memory(pids: list[int], stop: threading.Event, result: SoakResult) -> None:
+    started = time.monotonic()
+    every = max(1.0, result.seconds / 12)
+    while not stop.wait(every):
+        try:
+            total = sum(rss_kib(pid) for pid in pids)
+        except (OSError, LookupError):  # a worker gone: the after reading says so
+            continue
+        result.memory_curve_kib.append((round(time.monotonic() - started, 1), total))
+
+
 def run_wrk(url: str, seconds: float, paths: Path, result: SoakResult) -> None:
     out = subprocess.run(
         ["wrk", "-t", "2", "-c", "16", "-d", f"{int(seconds)}s", "--timeout", "5s",
@@ -179,18 +229,25 @@ def soak(work: Path, seconds: float = 30, entries: int = 2000, workers: int = 2)
             for path in path_list:
                 urllib.request.urlopen(base + path, timeout=10).close()
         result.memory_before_kib = [rss_kib(pid) for pid in worker_pids(base)]
+        result.memory_curve_kib.append((0.0, sum(result.memory_before_kib)))
         counter = multiprocessing.Value("i", 0)
         mutator = multiprocessing.get_context("fork").Process(
             target=mutate, args=(str(seeds), seconds, 7, counter))
         stop = threading.Event()
         sampler = threading.Thread(target=sample, args=(base, path_list, stop, result))
+        watchers = [threading.Thread(target=watch_memory, args=(worker_pids(base), stop, result)),
+                    threading.Thread(target=watch_entries, args=(base, stop, result))]
         mutator.start()
         sampler.start()
+        for watcher in watchers:
+            watcher.start()
         try:
             run_wrk(base + "/", seconds, paths, result)
         finally:
             stop.set()
             sampler.join()
+            for watcher in watchers:
+                watcher.join()
             mutator.join(timeout=seconds + 30)
         result.mutations = counter.value
         result.entries_expected = len(load_seeds(seeds).entries)
@@ -214,12 +271,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="seedfeed-soak-") as tmp:
         result = soak(Path(tmp), args.seconds, args.entries, args.workers)
     before, after = sum(result.memory_before_kib), sum(result.memory_after_kib)
+    settled = result.memory_settled_kib
     print(f"{result.seconds:.0f} s, {result.mutations} seed changes: {result.requests} requests,"
           f" {result.bad_responses} not 200/304, {result.socket_errors} socket errors; "
           f"{result.bodies_checked} bodies checked, {result.bodies_invalid} invalid; workers' "
           f"memory {before / 1024:.1f} MiB before, {after / 1024:.1f} MiB after "
-          f"({(after - before) / before:+.1%}); entries lost: {result.entries_lost}")
-    print(json.dumps({**asdict(result), "entries_lost": result.entries_lost}))
+          f"({(after - before) / before:+.1%}; {settled / 1024:.1f} MiB a third in, "
+          f"{(after - settled) / settled:+.1%} since); entries lost: {result.entries_lost}, "
+          f"{result.entry_dips} dips on the way")
+    print(json.dumps({**asdict(result), "entries_lost": result.entries_lost,
+                      "memory_settled_kib": settled}))
 
 
 if __name__ == "__main__":

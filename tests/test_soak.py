@@ -145,3 +145,26 @@ def test_a_seed_emptied_on_purpose_is_taken_once_it_stays_so(tmp_path: Path) -> 
     poll(content)
     poll(content)
     assert served(content) == (False, None)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "known limit (README, Reliability): a writer stalled after truncating, for longer than "
+    "the settle time, leaves a seed empty or short under an old mtime, which is taken as "
+    "the new content until the writer finishes; seeds should be written atomically"))
+@pytest.mark.parametrize("left", [b"", LISTING.encode()[: len(LISTING) // 3]],
+                         ids=["empty", "a third"])
+def test_a_seed_left_short_by_a_stalled_writer_keeps_its_entries(
+        tmp_path: Path, left: bytes) -> None:
+    seeds = seeds_with_two_sections(tmp_path)
+    content = Content(seeds, interval=0)
+    content.refresh()
+    before = served(content)
+    path = seeds / "other" / "a.txt"
+    path.write_bytes(left)
+    stalled = time.time() - 2 * SETTLE_SECONDS  # the writer has not come back since
+    os.utime(path, (stalled, stalled))
+    poll(content)
+    assert served(content) == before, "a rewrite under way was published"
+    os.utime(path, (OLD + 60, OLD + 60))  # left so for good: then it is the content
+    poll(content)
+    assert served(content) != before

@@ -1,6 +1,6 @@
 -- wrk script for benchmarks/soak.py: rotate over the paths listed in the PATHS file
--- (one per line), send a validator on every other request, and count statuses that are
--- neither 200 nor 304 per thread.
+-- (one per line), send a validator on every other request, close the connection after
+-- every 16th, and count statuses that are neither 200 nor 304 per thread.
 local paths = {}
 local threads = {}
 local counter = 0
@@ -27,6 +27,11 @@ function request()
   end
   if counter % 3 == 0 then
     headers["Accept-Encoding"] = "gzip"
+  end
+  -- A fresh connection now and then: keep-alive connections all accepted by one worker
+  -- would leave the others untested (gunicorn's workers share one listening socket).
+  if counter % 16 == 0 then
+    headers["Connection"] = "close"
   end
   return wrk.format("GET", entry.path, headers)
 end
