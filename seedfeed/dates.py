@@ -55,8 +55,6 @@ DATE_PREFIX = re.compile(
     r"\s*[,:;.]?\s*",
     re.IGNORECASE,
 )
-TRAILING_DATE = re.compile(rf"(?:^|\s)(?:{_NUMERIC}|{_DAY_MONTH}|{_MONTH_DAY})\s*$",
-                           re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +81,6 @@ def match_date_prefix(text: str) -> FoundDate | None:
         return None
     month, day, year = _date_of(match.group(0), match.re)
     return FoundDate(month=month, day=day, year=year, end=match.end())
-
-
-def match_trailing_date(text: str) -> tuple[str, FoundDate] | None:
-    """Split "Title 20.06.2023" into the title and its date (the article date line)."""
-    match = TRAILING_DATE.search(text)
-    if match is None:
-        return None
-    month, day, year = _date_of(match.group(0), match.re)
-    return text[: match.start()].strip(), FoundDate(month=month, day=day, year=year,
-                                                    end=len(text))
 
 
 @lru_cache(maxsize=65536)

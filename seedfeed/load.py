@@ -53,10 +53,6 @@ class Corpus:
     problems: tuple[Problem, ...]
     mtimes: dict[str, float]  # seed rel path (folders end in "/") and site.toml -> mtime
 
-    @property
-    def has_errors(self) -> bool:
-        return any(problem.level is Level.ERROR for problem in self.problems)
-
     def sections(self) -> list[str]:
         return sorted({entry.section for entry in self.entries})
 
@@ -250,18 +246,6 @@ class Loader:
         """Take what state() returned; anything else is ignored (a full parse follows)."""
         if isinstance(state, tuple) and len(state) == 4 and state[0] == CACHE_VERSION:
             _, self._settings_key, self._files, self._racy = state
-
-    def dump(self) -> bytes:
-        """The per-file cache as bytes, to keep between builds."""
-        return pickle.dumps(self.state())
-
-    def restore(self, data: bytes) -> None:
-        """Take a cache written by dump(); anything unreadable is simply ignored."""
-        try:
-            state = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a damaged cache only costs a re-parse
-            return
-        self.restore_state(state)
 
 
 def merge(groups: Iterable[Iterable[Entry]]) -> tuple[Entry, ...]:

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from dateutil import parser as dateutil_parser
 
-from seedfeed.dates import PARSER_INFO, BadDate, match_date_prefix, match_trailing_date
+from seedfeed.dates import PARSER_INFO, BadDate, match_date_prefix
 
 PREFIXES = [
     # empty and not-a-date
@@ -108,36 +108,6 @@ def test_resolve_gives_the_day_in_a_year():
         found.resolve(2023)
 
 
-TRAILERS = [
-    ("", None),
-    ("Title", None),
-    ("Price 3.50", None),
-    ("met on June 20.", None),
-    ("The President of Belarus held a meeting with ministers 20.06.2023",
-     ("The President of Belarus held a meeting with ministers", (2023, 6, 20))),
-    ("Заседание Совета 16 февраля 2024 года", ("Заседание Совета", (2024, 2, 16))),
-    ("Заседание Совета 20.06.2023 г.", ("Заседание Совета", (2023, 6, 20))),
-    ("Summit February 16, 2024", ("Summit", (2024, 2, 16))),
-    ("Summit 5.6.2023", ("Summit", (2023, 6, 5))),
-    ("20.06.2023", ("", (2023, 6, 20))),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), TRAILERS)
-def test_match_trailing_date(text, expected):
-    found = match_trailing_date(text)
-    if expected is None:
-        assert found is None
-        return
-    assert found is not None
-    title, (year, month, day) = expected
-    assert found[0] == title
-    assert (found[1].year, found[1].month, found[1].day) == (year, month, day)
-
-
-def test_trailing_impossible_date_raises():
-    with pytest.raises(BadDate):
-        match_trailing_date("Title 31.02.2023")
 
 
 @pytest.mark.parametrize(
