@@ -23,6 +23,7 @@ import gzip
 import os
 import pickle
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from .model import content_hash
 if TYPE_CHECKING:
     from .render.site import Document
 
-STATE_VERSION = 6
+STATE_VERSION = 7
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
@@ -63,6 +64,7 @@ class Stamp:
     entries: int = 0
     complete: bool = False  # False while a build runs: a kill leaves it so
     racy: dict[str, str] = field(default_factory=dict)  # young seed path -> content hash
+    problems: tuple[object, ...] = ()  # printed again by a build that has nothing to do
 
 
 @dataclass
@@ -127,7 +129,8 @@ def input_signature(seeds: Path, options: tuple[object, ...]
             stat_ = item.stat(follow_symlinks=False)
             found.append((item.path, stat_.st_size, stat_.st_mtime_ns, stat_.st_ino,
                           stat_.st_mode))
-            mtimes[item.path] = stat_.st_mtime
+            if stat.S_ISREG(stat_.st_mode):  # never open a FIFO or device: it may block
+                mtimes[item.path] = stat_.st_mtime
     return tuple(found), mtimes
 
 
@@ -137,13 +140,17 @@ def _racy(mtimes: dict[str, float], built_at: float) -> list[str]:
 
 
 def _hashes(paths: list[str]) -> dict[str, str]:
+    """Content hashes of regular files; anything else (it may have become a FIFO) is ""."""
     found = {}
     for path in paths:
+        found[path] = ""
         try:
-            with open(path, "rb") as handle:
-                found[path] = content_hash(handle.read())
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except OSError:
-            found[path] = ""
+            continue
+        with os.fdopen(fd, "rb") as handle:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                found[path] = content_hash(handle.read())
     return found
 
 
@@ -189,7 +196,7 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
             and _outputs_intact(out, stamp.files)):
         # Nothing changed since a complete build: no need to parse or render anything.
         return Report(sections=stamp.sections, entries=stamp.entries,
-                      unchanged=len(stamp.files)), []
+                      unchanged=len(stamp.files)), list(stamp.problems)
     return _build(seeds, out, now=now, base_url=base_url, precompress=precompress,
                   on_progress=on_progress, stamp=stamp, inputs=inputs, mtimes=mtimes)
 
@@ -284,7 +291,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                                              for path, d in site.documents.items()}))
     _write(stamp_path(out), Stamp(inputs=inputs, built_at=now, files=files,
                                   sections=report.sections, entries=report.entries,
-                                  complete=True, racy=racy))
+                                  complete=True, racy=racy, problems=tuple(corpus.problems)))
     return report, list(corpus.problems)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -508,3 +510,17 @@ def test_young_seeds_and_settings_still_take_the_no_op_path(tmp_path: Path,
     monkeypatch.setattr(seedfeed.load.Loader, "load", forbidden)
     report = build(seeds, out, now=time.time())[0]
     assert (report.written, report.unchanged) == (0, len(tree(out)))
+
+
+def test_a_fifo_among_young_seeds_never_blocks_a_build(tmp_path: Path) -> None:
+    """The no-op check hashes young files: a FIFO must not be opened (it would block)."""
+    seeds, out = tmp_path / "seeds", tmp_path / "out"
+    (seeds / "news").mkdir(parents=True)
+    (seeds / "news" / "a.txt").write_text("On 1 May 2024, an item.\n", encoding="utf-8")
+    os.mkfifo(seeds / "news" / "pipe.txt")
+    command = [sys.executable, "-m", "seedfeed", "build", "--seeds", str(seeds), "--out",
+               str(out)]
+    for _ in range(2):  # the second build runs the no-op check over the young FIFO
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    assert "not a regular file" in done.stderr
