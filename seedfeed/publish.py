@@ -263,20 +263,14 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     for done, (path, (document, zipped)) in enumerate(sorted(wanted.items()), start=1):
         target = root + path
         known = stamp.files.get(path)
-        if known is not None and path not in damaged and (
-                previous.documents.get(path) is document or not document.body):
-            # Not re-rendered: the file on disk already holds these bytes.
-            if not document.body and int(known[1] // 1_000_000_000) != document.last_modified:
-                os.utime(target, (document.last_modified, document.last_modified))
-                known = _signature(target)  # type: ignore[assignment]
-            files[path] = known  # type: ignore[assignment]
+        if known is not None and path not in damaged and not document.body:
+            # Not re-rendered (reused documents carry no bytes): the file already holds them.
+            files[path] = _dated(target, known, document.last_modified)
             report.unchanged += 1
         else:
             body = gzip_body(document.body) if zipped else document.body
             if _same_file(target, body):
-                if os.stat(target).st_mtime_ns // 1_000_000_000 != document.last_modified:
-                    os.utime(target, (document.last_modified, document.last_modified))
-                files[path] = _signature(target)  # type: ignore[assignment]
+                files[path] = _dated(target, _signature(target), document.last_modified)
                 report.unchanged += 1
             else:
                 files[path] = atomic_write(Path(target), body, document.last_modified)
@@ -293,6 +287,14 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                                   sections=report.sections, entries=report.entries,
                                   complete=True, racy=racy, problems=tuple(corpus.problems)))
     return report, list(corpus.problems)
+
+
+def _dated(path: str, signature: tuple[int, int] | None, mtime: int) -> tuple[int, int]:
+    """A file's signature once its mtime is `mtime` (set only when it differs)."""
+    if signature is not None and signature[1] // 1_000_000_000 == mtime:
+        return signature
+    os.utime(path, (mtime, mtime))
+    return _signature(path)  # type: ignore[return-value]
 
 
 def _signature(path: str) -> tuple[int, int] | None:

@@ -155,8 +155,8 @@ class Content:
             routes: dict[str, Prepared] = {}
             for path, document in site.documents.items():
                 prepared = previous.get(path)
-                if prepared is None or prepared.document is not document \
-                        or old.corpus is None or old.corpus.settings.max_age != max_age:
+                # New settings (max_age among them) make every document a new object.
+                if prepared is None or prepared.document is not document:
                     prepared = prepare(document, max_age, prepared)
                 for url in url_paths(path):
                     routes[url] = prepared
