@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,10 @@ ROUNDS = (  # most change the title: every document differs, so every build writ
     Round(("title", "edit")),
 )
 MANDATORY_ROUNDS = 7  # every change, --gzip on and off, and every kind of damaged record
+# When the planned rounds landed too few kills (a fast machine finishes builds before their
+# kill comes), more rounds of these follow until MIN_KILLS, at most MAX_ROUNDS in all.
+EXTRA_ROUNDS = (Round(("title", "add")), Round(("title", "edit"), gzip=True))
+MAX_ROUNDS = 30
 
 
 @dataclass
@@ -195,8 +200,10 @@ def run_build(seeds: Path, out: Path, precompress: bool) -> float:
     return time.monotonic() - started
 
 
-def killed_build(seeds: Path, out: Path, precompress: bool, delay: float) -> bool:
-    """Start a build and SIGKILL it after `delay` s; False if it finished first."""
+def killed_build(seeds: Path, out: Path, precompress: bool, delay: float) -> float | None:
+    """Start a build and SIGKILL it after `delay` s; None when it was killed, else how
+    long it took to finish before its kill came."""
+    started = time.monotonic()
     process = subprocess.Popen(build_argv(seeds, out, precompress),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -205,9 +212,16 @@ def killed_build(seeds: Path, out: Path, precompress: bool, delay: float) -> boo
         process.send_signal(signal.SIGKILL)
     _, stderr = process.communicate(timeout=60)
     if process.returncode == -signal.SIGKILL:
-        return True
+        return None
     assert process.returncode == 0, stderr.decode(errors="replace")
-    return False
+    return time.monotonic() - started
+
+
+def planned_rounds() -> Iterator[tuple[int, Round]]:
+    for number in range(1, MAX_ROUNDS + 1):
+        plan = (ROUNDS[number - 1] if number <= len(ROUNDS)
+                else EXTRA_ROUNDS[number % len(EXTRA_ROUNDS)])
+        yield number, plan
 
 
 class SeedEditor:
@@ -288,8 +302,12 @@ def test_sigkill_at_random_moments_never_tears_a_file_and_the_next_build_repairs
     valid: set[tuple[str, bytes]] = set()
     check_valid(old, valid)
     tally = Tally()
+    # Kill moments are fractions of a build's expected duration, scaled down each time a
+    # build finishes before its kill (a killed build's restart reuses the cache and is
+    # faster than a clean build) and back up a little after each kill.
+    scale = 1.0
     started = time.monotonic()
-    for number, plan in enumerate(ROUNDS, start=1):
+    for number, plan in planned_rounds():
         if tally.kills >= MIN_KILLS and number > MANDATORY_ROUNDS:
             break
         for change in plan.changes:
@@ -307,10 +325,13 @@ def test_sigkill_at_random_moments_never_tears_a_file_and_the_next_build_repairs
         published = 0
         for _ in range(KILLS_PER_ROUND):
             # Half of them in the second half, where the files are written.
-            delay = left * rng.uniform(0.05 if rng.random() < 0.5 else 0.5, 0.95)
-            if not killed_build(seeds, out, plan.gzip, delay):
+            delay = scale * left * rng.uniform(0.05 if rng.random() < 0.5 else 0.5, 0.95)
+            finished = killed_build(seeds, out, plan.gzip, delay)
+            if finished is not None:
                 tally.completed += 1
+                scale = max(0.05, min(scale * 0.7, finished / left))
                 break
+            scale = min(1.0, scale * 1.1)
             old_seen, new_seen, temporaries = check_after_kill(out, old, new, valid)
             tally.kills += 1
             tally.wrote += new_seen > published or temporaries > 0
