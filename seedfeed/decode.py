@@ -6,8 +6,6 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-
 from .model import Level, Problem
 
 # XML 1.0 forbids C0 controls, U+FFFE/U+FFFF and surrogates; feeds must never carry them.
@@ -135,6 +133,8 @@ def decode_seed(data: bytes, path: str) -> Decoded:
             for line in lines[:_REPORTED_LINES]
         )
         return _cleaned(text, path, "utf-8", problems)
+    from charset_normalizer import from_bytes  # only legacy encodings need it: slow import
+
     best = from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
     if best is None or best.encoding is None:
         raise DecodeError(_line_at(data, first_bad),

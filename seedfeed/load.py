@@ -14,17 +14,20 @@ import pickle
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 
 from .decode import DecodeError, decode_seed
 from .entries import make_entry
+from .files import atomic_write
 from .model import Entry, Level, Problem, SeedError, content_hash
 from .parse import parse_text
 from .settings import RESERVED_SECTIONS, SETTINGS_FILE, Settings, load_settings
 
 SEED_SUFFIX = ".txt"
 RACY_SECONDS = 2.0
-CACHE_VERSION = 1
+CACHE_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,27 +37,196 @@ class SeedFile:
     section: str
 
 
-@dataclass(frozen=True, slots=True)
+class StoreDamaged(Exception):
+    """An entry blob of the build cache is missing or damaged: rebuild without the cache."""
+
+
+class EntryStore:
+    """A folder of pickled entries, one file per seed file's entries, named by content hash.
+
+    A build keeps its cache's entries here rather than in one file, so that it reads the
+    entries of the few seed files it needs and writes those of the files it parsed, not
+    every entry of the site each time.  Safe to delete, as the rest of the cache is.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def put(self, blob: bytes) -> str:
+        name = content_hash(blob)
+        path = self.folder / f"{name}.pickle"
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, blob, None)
+        return name
+
+    def get(self, name: str) -> bytes:
+        try:
+            blob = (self.folder / f"{name}.pickle").read_bytes()
+        except OSError as exc:
+            raise StoreDamaged(f"{self.folder}: {exc}") from exc
+        if content_hash(blob) != name:
+            raise StoreDamaged(f"{self.folder}: {name} is damaged")
+        return blob
+
+    def keep_only(self, names: set[str]) -> None:
+        """Remove every file but the blobs named (and a killed build's temporary files)."""
+        with contextlib.suppress(OSError):
+            for item in os.scandir(self.folder):
+                if item.name.removesuffix(".pickle") not in names:
+                    with contextlib.suppress(OSError):
+                        os.unlink(item.path)
+
+
 class FileResult:
-    """Everything one seed file contributes; depends only on its bytes and the settings."""
+    """Everything one seed file contributes; depends only on its bytes and the settings.
 
-    digest: str
-    mtime: float
-    entries: tuple[Entry, ...]
-    problems: tuple[Problem, ...]
+    Besides its entries it keeps each entry's id, slug, day and fingerprint: all that
+    ordering and de-duplicating the corpus, and deciding what to render, need.  Restored
+    from a build's cache, its entries stay in the EntryStore until they are asked for: a
+    build after one seed file changed orders every entry but reads the entries of few
+    files.
+    """
+
+    __slots__ = ("digest", "mtime", "problems", "ids", "slugs", "days", "prints", "_entries",
+                 "_stored", "_store")
+
+    def __init__(self, digest: str, mtime: float, entries: tuple[Entry, ...],
+                 problems: tuple[Problem, ...]) -> None:
+        self.digest = digest
+        self.mtime = mtime
+        self.problems = problems
+        self.ids = tuple(entry.id for entry in entries)
+        self.slugs = tuple(entry.slug for entry in entries)
+        self.days = tuple(entry.published.toordinal() for entry in entries)
+        self.prints = tuple(entry.fingerprint() for entry in entries)
+        self._entries: tuple[Entry, ...] | None = entries
+        self._stored: str | None = None  # the entries' name in an EntryStore
+        self._store: EntryStore | None = None
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        if self._entries is None:
+            assert self._store is not None and self._stored is not None
+            blob = self._store.get(self._stored)
+            try:
+                self._entries = pickle.loads(blob)
+            except Exception as exc:  # noqa: BLE001 - an unreadable cache is rebuilt
+                raise StoreDamaged(f"{self._stored}: {exc!r}") from exc
+        return self._entries  # type: ignore[return-value]
+
+    def with_mtime(self, mtime: float) -> FileResult:
+        """The same result for the same bytes, found under another mtime."""
+        copy = FileResult.__new__(FileResult)
+        for name in FileResult.__slots__:
+            setattr(copy, name, getattr(self, name))
+        copy.mtime = mtime
+        return copy
+
+    def store(self, store: EntryStore) -> str:
+        """Put the entries in `store` (once) and return their name there."""
+        if self._stored is None or self._store is not store:
+            self._stored = store.put(pickle.dumps(self.entries, pickle.HIGHEST_PROTOCOL))
+            self._store = store
+        return self._stored
+
+    def __getstate__(self) -> tuple[object, ...]:
+        if self._stored is None:
+            raise TypeError("a FileResult is pickled after FileResult.store()")
+        return (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
+                self.prints, self._stored)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
+         self.prints, self._stored) = state  # type: ignore[assignment]
+        self._entries = None
+        self._store = None
 
 
-@dataclass(frozen=True, slots=True)
+Ref = tuple[int, int]  # an entry of a corpus: (index of its file, index in that file)
+
+
+@dataclass(frozen=True)
 class Corpus:
-    """The parsed site: entries newest first, the problems found, and each file's mtime."""
+    """The parsed site: entries newest first, the problems found, and each file's mtime.
+
+    Held as the seed files' results and the order of the entries that survive
+    de-duplication (refs), so that a caller can order, count and group every entry by its
+    id, slug and day without unpickling any (see FileResult).  `entries` gives them all.
+    """
 
     settings: Settings
-    entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
     mtimes: dict[str, float]  # seed rel path (folders end in "/") and site.toml -> mtime
+    files: tuple[tuple[str, str, FileResult], ...]  # (rel path, section, result), seed order
+    order: tuple[Ref, ...]  # newest first, one per id
+
+    @classmethod
+    def of(cls, settings: Settings, files: Iterable[tuple[str, str, FileResult]],
+           problems: tuple[Problem, ...] = (), mtimes: dict[str, float] | None = None
+           ) -> Corpus:
+        files = tuple(files)
+        return cls(settings, problems, mtimes or {}, files, _order(files))
+
+    @classmethod
+    def from_entries(cls, settings: Settings, entries: Iterable[Entry],
+                     problems: tuple[Problem, ...] = (), mtimes: dict[str, float] | None = None
+                     ) -> Corpus:
+        """A corpus of entries made elsewhere, one file per source path."""
+        grouped: dict[tuple[str, str], list[Entry]] = {}
+        for entry in entries:
+            grouped.setdefault((entry.source.rpartition(":")[0], entry.section), []).append(entry)
+        files = [(rel, section, FileResult(content_hash(pickle.dumps(group)),
+                                           (mtimes or {}).get(rel, 0.0), tuple(group), ()))
+                 for (rel, section), group in grouped.items()]
+        return cls.of(settings, files, problems, mtimes)
+
+    @cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        files = self.files
+        return tuple(files[f][2].entries[i] for f, i in self.order)
+
+    @cached_property
+    def by_section(self) -> dict[str, tuple[Ref, ...]]:
+        """Each section's entries, newest first; sections sorted by name."""
+        grouped: dict[str, list[Ref]] = {}
+        files = self.files
+        for ref in self.order:
+            grouped.setdefault(files[ref[0]][1], []).append(ref)
+        return {name: tuple(grouped[name]) for name in sorted(grouped)}
 
     def sections(self) -> list[str]:
-        return sorted({entry.section for entry in self.entries})
+        return list(self.by_section)
+
+    def entry(self, ref: Ref) -> Entry:
+        return self.files[ref[0]][2].entries[ref[1]]
+
+    def fingerprint(self, ref: Ref) -> bytes:
+        """Entry.fingerprint, known without reading the entry."""
+        return self.files[ref[0]][2].prints[ref[1]]
+
+    def slug(self, ref: Ref) -> str:
+        return self.files[ref[0]][2].slugs[ref[1]]
+
+    def rel(self, ref: Ref) -> str:
+        return self.files[ref[0]][0]
+
+
+def _order(files: tuple[tuple[str, str, FileResult], ...]) -> tuple[Ref, ...]:
+    """All entries newest first, one per id; same-day items keep their seed order.
+
+    merge() from the ids and days alone: when two files hold the same item, the one in
+    the first file (in seed order) is kept.
+    """
+    seen: set[str] = set()
+    kept: list[tuple[int, int, int]] = []
+    for f, (_, _, result) in enumerate(files):
+        for i, (entry_id, day) in enumerate(zip(result.ids, result.days, strict=True)):
+            if entry_id not in seen:
+                seen.add(entry_id)
+                kept.append((day, f, i))
+    kept.sort(key=itemgetter(0), reverse=True)  # stable: ties keep seed order
+    return tuple((f, i) for _, f, i in kept)
 
 
 def discover(seeds: Path, settings: Settings,
@@ -175,8 +347,10 @@ class Loader:
             return previous  # nothing changed: callers can tell by identity
         for result in results.values():
             problems.extend(result.problems)
-        entries = merge(result.entries for result in results.values())
-        self._corpus = Corpus(settings, entries, tuple(problems), mtimes)
+        sections = {seed.rel: seed.section for seed in seeds}
+        self._corpus = Corpus.of(settings, ((rel, sections[rel], result)
+                                            for rel, result in results.items()),
+                                 tuple(problems), mtimes)
         return self._corpus
 
     def _load_file(self, seed: SeedFile, settings: Settings, problems: list[Problem],
@@ -206,7 +380,7 @@ class Loader:
             return (cached[1] if cached is not None else None), False
         digest = content_hash(data)
         if cached is not None and cached[1].digest == digest:
-            result = FileResult(digest, info.st_mtime, cached[1].entries, cached[1].problems)
+            result = cached[1].with_mtime(info.st_mtime)
             self._files[seed.rel] = (signature, result)
             return result, False
         entries, file_problems = parse_seed_bytes(data, seed, settings)
@@ -238,14 +412,27 @@ class Loader:
             return True
         return now - since < settle
 
-    def state(self) -> object:
-        """What a later Loader needs to skip unchanged files (picklable)."""
+    def state(self, store: EntryStore) -> object:
+        """What a later Loader needs to skip unchanged files (picklable), the entries put
+        in `store`."""
+        for _, result in self._files.values():
+            result.store(store)
         return (CACHE_VERSION, self._settings_key, self._files, self._racy)
 
-    def restore_state(self, state: object) -> None:
-        """Take what state() returned; anything else is ignored (a full parse follows)."""
+    def stored(self) -> set[str]:
+        """The names in the store of the entries the last state() put there."""
+        return {result._stored for _, result in self._files.values()
+                if result._stored is not None}
+
+    def restore_state(self, state: object, store: EntryStore) -> None:
+        """Take what state() returned; anything else is ignored (a full parse follows).
+
+        Entries are read from `store` when first asked for; StoreDamaged if they are gone.
+        """
         if isinstance(state, tuple) and len(state) == 4 and state[0] == CACHE_VERSION:
             _, self._settings_key, self._files, self._racy = state
+            for _, result in self._files.values():
+                result._store = store
 
 
 def merge(groups: Iterable[Iterable[Entry]]) -> tuple[Entry, ...]:

@@ -56,6 +56,16 @@ class Entry:
         return (Entry, (self.id, self.section, self.slug, self.title, self.published,
                         self.summary, self.content_html, self.source, self.language))
 
+    def fingerprint(self) -> bytes:
+        """A hash of everything a rendering shows (all but `source`): equal for equal entries.
+
+        Documents are keyed by it, so that deciding to reuse one never compares entries.
+        """
+        text = "\x1f".join((self.id, self.section, self.slug, self.title,
+                            self.published.isoformat(), self.summary, self.content_html,
+                            self.language or ""))
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
     def as_json(self) -> dict[str, str]:
         """The public JSON shape printed by `seedfeed entries`."""
         return {

@@ -5,14 +5,15 @@ a reader (or a build killed halfway) only ever sees a complete old or new file. 
 whose bytes would not change is not written, and each file's mtime is when its content
 last changed, so rsync, CDNs and a static server's Last-Modified see only real changes.
 
-Two small files beside the output remember the previous build.  The stamp holds the
-signature of every input (the seeds folder's files and folders, the options) and the size
-and mtime of every file written: when nothing changed, comparing it with the disk is the
-whole build, done before the parser and renderer are even imported.  The cache holds what
-was parsed from each seed and what each document was rendered from, so that a change
-re-parses only its files and re-renders only the documents it affects.  Both are safe to
-delete: the next build is then a full one, and still rewrites nothing that is already
-right.  The stamp is also what says which files are ours to remove: a build never deletes
+Two small files and a folder beside the output remember the previous build.  The stamp
+holds the signature of every input (the seeds folder's files and folders, the options)
+and the size and mtime of every file written: when nothing changed, comparing it with the
+disk is the whole build, done before the parser and renderer are even imported.  The cache
+holds what was parsed from each seed (each entry's id, slug, day and fingerprint; the
+entries themselves are in the folder, one file per seed, read only when needed) and what
+each document was rendered from, so that a change re-parses only its files and
+re-renders only the documents it affects.  All are safe to delete: the next build is then
+a full one, and still rewrites nothing that is already right.  The stamp is also what says which files are ours to remove: a build never deletes
 a file it did not write.
 """
 
@@ -29,12 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .files import atomic_write
 from .model import content_hash
 
 if TYPE_CHECKING:
     from .render.site import Document
 
-STATE_VERSION = 7
+STATE_VERSION = 10
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
@@ -74,6 +76,7 @@ class Cache:
     loader: object = None
     documents: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     keys: dict[str, object] = field(default_factory=dict)
+    memo: dict[bytes, object] = field(default_factory=dict)
     settings: object = None
     renderer: object = None  # renderer_fingerprint() of the seedfeed that wrote it
 
@@ -82,6 +85,12 @@ def state_path(out: Path) -> Path:
     """The build cache beside the output folder (the stamp sits next to it)."""
     out = out.resolve()
     return out.parent / f".{out.name}.seedfeed-cache"
+
+
+def store_path(out: Path) -> Path:
+    """The folder of the cache's entries (see load.EntryStore), beside the cache."""
+    out = out.resolve()
+    return out.parent / f".{out.name}.seedfeed-entries"
 
 
 def stamp_path(out: Path) -> Path:
@@ -204,7 +213,7 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
 def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompress: bool,
            on_progress: Callable[[str, int, int], None] | None, stamp: Stamp,
            inputs: tuple[object, ...], mtimes: dict[str, float]) -> tuple[Report, list]:
-    from .load import Loader
+    from .load import EntryStore, Loader, StoreDamaged
     from .render.site import Document, RenderedSite, render_site
 
     def stage(name: str) -> Callable[[int, int], None] | None:
@@ -220,8 +229,9 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     interrupted = not stamp.complete and bool(stamp.files)
     if stamp.complete:
         _write(stamp_path(out), Stamp(files=stamp.files))  # marks a build in progress
+    store = EntryStore(store_path(out))
     loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"))
-    loader.restore_state(cache.loader)
+    loader.restore_state(cache.loader, store)
     corpus = loader.load(now=now)
     root = str(out) + os.sep
     damaged = {path for path, signature in stamp.files.items()
@@ -233,13 +243,20 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
         damaged |= {path for path, (size, _) in stamp.files.items()
                     if not path.endswith(".gz") and size >= GZIP_MIN_BYTES
                     and path + ".gz" not in stamp.files}
-    previous = RenderedSite(settings=cache.settings)
+    previous = RenderedSite(settings=cache.settings, memo=cache.memo)  # type: ignore[arg-type]
     for path, (media_type, last_modified, digest) in cache.documents.items():
         if path not in damaged and path in stamp.files:
             previous.documents[path] = Document(path, b"", media_type, last_modified, digest)
             previous.keys[path] = cache.keys.get(path)
-    site = render_site(corpus, previous, stage("render"))
-    report = Report(sections=len(corpus.sections()), entries=len(corpus.entries),
+    try:
+        site = render_site(corpus, previous, stage("render"))
+    except StoreDamaged:
+        # The cache's entries are gone or damaged: parse and render without the cache.
+        store.keep_only(set())
+        loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"))
+        corpus = loader.load(now=now)
+        site = render_site(corpus, RenderedSite(), stage("render"))
+    report = Report(sections=len(corpus.sections()), entries=len(corpus.order),
                     reparsed=loader.reparsed, rendered=site.rendered)
     wanted: dict[str, tuple[Document, bool]] = {}
     for path, document in site.documents.items():
@@ -279,13 +296,14 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
             progress(done, total)
     report.removed = remove_stale(out, set(wanted), stamp.files, scan=interrupted or not
                                   stamp.files)
-    _write(state_path(out), Cache(loader=loader.state(), keys=site.keys, settings=site.settings,
-                                  renderer=renderer,
+    _write(state_path(out), Cache(loader=loader.state(store), keys=site.keys, memo=site.memo,
+                                  settings=site.settings, renderer=renderer,
                                   documents={path: (d.media_type, d.last_modified, d.digest)
                                              for path, d in site.documents.items()}))
     _write(stamp_path(out), Stamp(inputs=inputs, built_at=now, files=files,
                                   sections=report.sections, entries=report.entries,
                                   complete=True, racy=racy, problems=tuple(corpus.problems)))
+    store.keep_only(loader.stored())
     return report, list(corpus.problems)
 
 
@@ -308,37 +326,6 @@ def _signature(path: str) -> tuple[int, int] | None:
 def gzip_body(body: bytes) -> bytes:
     """Precompressed bytes, deterministic (no name, no timestamp in the header)."""
     return gzip.compress(body, compresslevel=9, mtime=0)
-
-
-def atomic_write(path: Path, body: bytes, mtime: int | None) -> tuple[int, int]:
-    """Write via a temporary file in the same folder and a rename: never a torn file.
-
-    Returns the file's (size, mtime_ns).  The temporary name is derived from the process
-    id instead of drawn at random: a build runs once per output folder at a time, and
-    mkstemp's retries cost as much as the write itself.
-    """
-    tmp = path.with_name(f".{path.name}.sf{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        try:
-            view = memoryview(body)
-            while view:
-                view = view[os.write(fd, view):]
-            if mtime is not None:
-                os.utime(fd, (mtime, mtime))
-            info = os.fstat(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return info.st_size, info.st_mtime_ns
 
 
 def _same_file(path: str, body: bytes) -> bool:

@@ -161,7 +161,7 @@ class Content:
                 for url in url_paths(path):
                     routes[url] = prepared
             self.snapshot = Snapshot(routes, site, corpus, time.time())
-            log.info("loaded %d entries, %d documents", len(corpus.entries), len(site.documents))
+            log.info("loaded %d entries, %d documents", len(corpus.order), len(site.documents))
             return True
 
     def start(self) -> None:
@@ -188,7 +188,7 @@ class Content:
         return {
             "status": "ok" if corpus is not None and self.last_error is None else "degraded",
             "sections": len(corpus.sections()) if corpus else 0,
-            "entries": len(corpus.entries) if corpus else 0,
+            "entries": len(corpus.order) if corpus else 0,
             "documents": len(snapshot.site.documents),
             "problems": len(corpus.problems) if corpus else 0,
             "loaded_at": datetime.fromtimestamp(loaded, UTC).isoformat() if loaded else None,

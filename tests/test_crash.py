@@ -272,13 +272,15 @@ def add_section(folder: Path, n: int) -> None:
 
 
 def records(out: Path) -> list[Path]:
-    """The build's own files beside the output (its cache, its stamp)."""
+    """The build's own files and folders beside the output (its cache, entries, stamp)."""
     return sorted(out.parent.glob(f".{out.name}.seedfeed-*"))
 
 
 def damage_records(out: Path, how: str) -> None:
     found = records(out)
     assert found, f"no build records beside {out}"
+    found = [inner for path in found
+             for inner in (sorted(path.iterdir()) if path.is_dir() else [path])]
     for path in found:
         if how == "delete":
             path.unlink()

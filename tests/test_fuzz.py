@@ -191,7 +191,7 @@ def corpora(draw: st.DrawFn) -> Corpus:
         groups.append(entries)
     entries = merge(groups)
     files = {entry.source.rsplit(":", 1)[0] for entry in entries}
-    return Corpus(SETTINGS, entries, (), {rel: 1_700_000_000.0 for rel in files})
+    return Corpus.from_entries(SETTINGS, entries, (), {rel: 1_700_000_000.0 for rel in files})
 
 
 def check_site(corpus: Corpus) -> None:
@@ -236,4 +236,4 @@ def test_an_item_from_before_standard_time_renders() -> None:
     entries, problems = check_entries(b"On 16 February 1900, an old item.\n", seed)
     assert len(entries) == 1 and not problems
     assert entries[0].published.utcoffset().seconds % 60 == 0  # type: ignore[union-attr]
-    check_site(Corpus(SETTINGS, entries, (), {"news/x.txt": 1_700_000_000.0}))
+    check_site(Corpus.from_entries(SETTINGS, entries, (), {"news/x.txt": 1_700_000_000.0}))

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from seedfeed import load as load_module
-from seedfeed.load import Loader, discover, load_seeds
+from seedfeed.load import EntryStore, Loader, StoreDamaged, discover, load_seeds
 from seedfeed.model import Level, SeedError
 from seedfeed.settings import Settings
 
@@ -289,18 +289,50 @@ def test_dump_and_restore_round_trip(tmp_path, write_seeds):
         age(path, 100)
     first = Loader(seeds)
     corpus = first.load(now=time.time())
+    store = EntryStore(tmp_path / "store")
+    state = pickle.dumps(first.state(store))
+    assert len(state) < 2000  # the entries themselves are in the store, not the state
     restored = Loader(seeds)
-    restored.restore_state(pickle.loads(pickle.dumps(first.state())))
+    restored.restore_state(pickle.loads(state), EntryStore(tmp_path / "store"))
     again = restored.load(now=time.time())
     assert restored.reparsed == 0
     assert again.entries == corpus.entries
     assert again.problems == corpus.problems
+    assert [entry.source for entry in again.entries] == [e.source for e in corpus.entries]
+    assert restored.stored() == first.stored() and len(first.stored()) == 2  # one per file
+
+
+def test_entries_missing_from_the_store_are_reported_when_read(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a.\n\nOn 2 May 2024, b."})
+    age(seeds / "news/a.txt", 100)
+    first = Loader(seeds)
+    first.load(now=time.time())
+    store = EntryStore(tmp_path / "store")
+    state = pickle.dumps(first.state(store))
+    for damage in (b"garbage", None):
+        for blob in (tmp_path / "store").iterdir():
+            blob.write_bytes(damage) if damage else blob.unlink()
+        restored = Loader(seeds)
+        restored.restore_state(pickle.loads(state), EntryStore(tmp_path / "store"))
+        corpus = restored.load(now=time.time())
+        assert restored.reparsed == 0 and len(corpus.order) == 2  # ordering needs no entry
+        with pytest.raises(StoreDamaged):
+            corpus.entries  # noqa: B018 - reading them is the test
+
+
+def test_the_store_keeps_only_what_it_is_told(tmp_path):
+    store = EntryStore(tmp_path / "store")
+    kept, dropped = store.put(b"kept"), store.put(b"dropped")
+    (tmp_path / "store" / ".x.pickle.sf1.tmp").write_bytes(b"left by a killed build")
+    store.keep_only({kept})
+    assert [path.name for path in (tmp_path / "store").iterdir()] == [f"{kept}.pickle"]
+    assert store.get(kept) == b"kept" and dropped != kept
 
 
 def test_restore_of_a_damaged_cache_is_ignored(tmp_path, write_seeds):
     seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a."})
     loader = Loader(seeds)
-    loader.restore_state(("not", "a", "cache"))
+    loader.restore_state(("not", "a", "cache"), EntryStore(tmp_path / "store"))
     corpus = loader.load()
     assert loader.reparsed == 1
     assert titles(corpus) == ["A"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -201,6 +202,53 @@ def test_changing_one_seed_rewrites_only_what_depends_on_it(
         assert int((out / path).stat().st_mtime) == changed_at, path
     assert tree(out) == tree(clean_build(seeds, tmp_path))
     assert mtimes(out) == mtimes(tmp_path / "clean")
+
+
+def test_an_item_added_to_one_seed_renders_only_what_shows_it(
+        seeds: Path, out: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Neither the other entries of the changed file nor any other section's are read."""
+    publish(seeds, out)
+    article = seeds / "news" / "article.txt"
+    article.write_text("On 1 January 2030, a new item on top.\n\n" + article.read_text())
+    set_mtimes(seeds, {"news/article.txt": T0 + 10**6})
+    read: list[str] = []
+    real = seedfeed.load.EntryStore.get
+
+    def spy(store: seedfeed.load.EntryStore, name: str) -> bytes:
+        read.append(name)
+        return real(store, name)
+
+    monkeypatch.setattr(seedfeed.load.EntryStore, "get", spy)
+    _, cache = pickle.loads(state_path(out).read_bytes())
+    _, _, files, _ = cache.loader
+    stored = {rel: result._stored for rel, (_, result) in files.items()}
+    read.clear()
+    report = publish(seeds, out)
+    # the new entry's page, the section's page and feeds, the combined feeds, index, OPML
+    assert report.rendered == 1 + 1 + 3 + 3 + 2
+    news = {name for rel, name in stored.items() if rel.startswith("news/")}
+    others = {name for rel, name in stored.items() if not rel.startswith("news/")}
+    assert others and set(read) <= news  # (the feeds' entries come from the cache's memo)
+    assert tree(out) == tree(clean_build(seeds, tmp_path))
+
+
+def test_a_damaged_entry_store_means_a_full_build(tmp_path: Path) -> None:
+    # Feeds of one entry: the section page needs entries that no feed keeps in the cache.
+    seeds, out = hostile_seeds(tmp_path, entries_per_feed=1), tmp_path / "out"
+    age_seeds(seeds)
+    publish(seeds, out)
+    store = seedfeed.publish.store_path(out)
+    for number, blob in enumerate(sorted(store.iterdir())):
+        blob.write_bytes(b"garbage") if number % 2 else blob.unlink()
+    article = seeds / "news" / "article.txt"
+    article.write_text("On 1 January 2030, a new item on top.\n\n" + article.read_text())
+    set_mtimes(seeds, {"news/article.txt": T0 + 10**6})
+    report = publish(seeds, out)
+    assert report.reparsed == len(list(seeds.rglob("*.txt")))
+    assert tree(out) == tree(clean_build(seeds, tmp_path))
+    assert mtimes(out) == mtimes(tmp_path / "clean")
+    assert len(list(store.iterdir())) == len(list(seeds.rglob("*.txt")))  # whole again
+    assert publish(seeds, out).written == 0
 
 
 def test_a_new_section_appears_everywhere(seeds: Path, out: Path, tmp_path: Path) -> None:

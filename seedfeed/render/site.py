@@ -8,12 +8,12 @@ a document whose inputs are equal is reused instead of rendered again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..load import Corpus
+from ..load import Corpus, Ref
 from ..model import Entry
 from ..settings import SETTINGS_FILE, Section, Settings
 from . import feeds, jsonfeed, opml, pages
@@ -56,6 +56,9 @@ class RenderedSite:
     documents: dict[str, Document] = field(default_factory=dict)
     keys: dict[str, Any] = field(default_factory=dict)
     rendered: int = 0  # how many documents were rendered (not reused) this time
+    # The entries that feeds, the index and the OPML were made from, by fingerprint:
+    # the next rendering finds them here instead of unpickling their seed files' entries.
+    memo: dict[bytes, Entry] = field(default_factory=dict)
 
     @property
     def sections(self) -> int:
@@ -67,7 +70,7 @@ class _SectionView:
     name: str
     slug: str
     info: Section
-    entries: tuple[Entry, ...]
+    refs: tuple[Ref, ...]  # newest first
     last_modified: int
 
 
@@ -82,6 +85,13 @@ def render_site(corpus: Corpus, previous: RenderedSite | None = None,
 
 
 class _Builder:
+    """Renders a corpus, reusing what `previous` rendered from the same inputs.
+
+    Every document's key is made from what it shows, entries by their fingerprints, so
+    that deciding to reuse a document never reads an entry: only the documents that are
+    rendered read theirs.
+    """
+
     def __init__(self, corpus: Corpus, previous: RenderedSite,
                  on_progress: Callable[[int, int], None] | None) -> None:
         self.corpus = corpus
@@ -97,11 +107,11 @@ class _Builder:
 
     def build(self) -> RenderedSite:
         sections = self._sections()
-        total = sum(len(section.entries) for section in sections) + 8 * len(sections) + 8
+        total = sum(len(section.refs) for section in sections) + 8 * len(sections) + 8
         done = 0
         for section in sections:
-            for entry in section.entries:
-                self._entry_page(section, entry)
+            for ref in section.refs:
+                self._entry_page(section, ref)
                 done += 1
                 if self.on_progress is not None and done % 256 == 0:
                     self.on_progress(done, total)
@@ -112,19 +122,31 @@ class _Builder:
             self.on_progress(total, total)
         return self.site
 
+    def _entry(self, ref: Ref) -> Entry:
+        key = self.corpus.fingerprint(ref)
+        entry = self.site.memo.get(key) or self.previous.memo.get(key)
+        return entry if entry is not None else self.corpus.entry(ref)
+
+    def _memo(self, refs: Iterable[Ref]) -> list[Entry]:
+        """The entries of `refs`, kept for the next rendering to find."""
+        found = []
+        for ref in refs:
+            entry = self._entry(ref)
+            self.site.memo[self.corpus.fingerprint(ref)] = entry
+            found.append(entry)
+        return found
+
     def _sections(self) -> list[_SectionView]:
-        grouped: dict[str, list[Entry]] = {}
-        for entry in self.corpus.entries:
-            grouped.setdefault(entry.section, []).append(entry)
+        corpus = self.corpus
         views = []
+        grouped = corpus.by_section
         slugs = section_slugs(grouped)
-        for name in sorted(grouped):
-            entries = tuple(grouped[name])
-            files = {entry.source.rsplit(":", 1)[0] for entry in entries}
+        for name, refs in grouped.items():
+            files = {corpus.files[f][0] for f in {ref[0] for ref in refs}}
             files |= {rel.rsplit("/", 1)[0] + "/" if "/" in rel else "./" for rel in files}
-            mtime = max((self.corpus.mtimes.get(rel, 0.0) for rel in files), default=0.0)
+            mtime = max((corpus.mtimes.get(rel, 0.0) for rel in files), default=0.0)
             views.append(_SectionView(name, slugs[name], self.settings.section(name),
-                                      entries, max(int(mtime), self.settings_mtime)))
+                                      refs, max(int(mtime), self.settings_mtime)))
         return views
 
     def _put(self, path: str, key: Any, media_type: str, last_modified: int,
@@ -165,22 +187,23 @@ class _Builder:
                 "canonical": self.links.url(path.removesuffix("index.html")),
                 "chrome": shared}
 
-    def _entry_page(self, section: _SectionView, entry: Entry) -> None:
-        path = f"{section.slug}/{entry.slug}.html"  # Links.entry_path, inlined: hot loop
-        source_mtime = self.corpus.mtimes.get(entry.source.rpartition(":")[0], 0.0)
-        mtime = max(int(source_mtime), self.settings_mtime)
+    def _entry_page(self, section: _SectionView, ref: Ref) -> None:
+        corpus = self.corpus
+        path = f"{section.slug}/{corpus.slug(ref)}.html"  # Links.entry_path, inlined: hot loop
+        mtime = max(int(corpus.mtimes.get(corpus.rel(ref), 0.0)), self.settings_mtime)
 
         def render() -> bytes:
             feed_links = self._feed_links(section.slug, "../", section.info.title)
             return pages.render_page(
-                "entry.html", entry=entry,
+                "entry.html", entry=self._entry(ref),
                 section={"title": section.info.title, "href": "./"},
                 **self._context("../", path, feed_links))
 
-        self._put(path, (section.slug, section.info, entry), HTML, mtime, render)
+        self._put(path, (section.slug, section.info, corpus.fingerprint(ref)), HTML, mtime,
+                  render)
 
-    def _channel(self, slug: str, info: Section, entries: tuple[Entry, ...],
-                 fmt: str, entry_slug: Callable[[Entry], str]) -> Channel:
+    def _channel(self, slug: str, info: Section, entries: list[Entry], fmt: str,
+                 entry_slugs: tuple[str, ...]) -> Channel:
         newest = entries[0].published if entries else EPOCH
         return Channel(
             feed_id=f"tag:{self.settings.authority},{FEED_ID_YEAR}:feed/{slug}",
@@ -192,64 +215,83 @@ class _Builder:
             self_url=self.links.url(Links.feed_path(slug, fmt)),
             updated=newest,
             max_age=self.settings.max_age,
-            items=tuple(Item(entry, self.links.url(Links.entry_path(entry_slug(entry), entry)))
-                        for entry in entries),
+            items=tuple(Item(entry, self.links.url(Links.entry_path(section, entry)))
+                        for entry, section in zip(entries, entry_slugs, strict=True)),
         )
 
-    def _feeds(self, slug: str, info: Section, entries: tuple[Entry, ...], mtime: int,
-               entry_slug: Callable[[Entry], str]) -> None:
-        top = entries[: self.settings.entries_per_feed]
+    def _feeds(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int,
+               entry_slugs: tuple[str, ...]) -> None:
+        """A feed in every format; `entry_slugs`: the section slug of each entry in it."""
+        top = refs[: self.settings.entries_per_feed]
+        entry_slugs = entry_slugs[: len(top)]
+        key = (info, tuple(map(self.corpus.fingerprint, top)), entry_slugs)
+        entries: list[Entry] = []
         for fmt, render_feed in _RENDERERS.items():
             def render(fmt: str = fmt, render_feed: Callable[[Channel], bytes] = render_feed
                        ) -> bytes:
-                return render_feed(self._channel(slug, info, top, fmt, entry_slug))
+                entries[:] = entries or self._memo(top)
+                return render_feed(self._channel(slug, info, entries, fmt, entry_slugs))
 
-            key = (info, top, tuple(entry_slug(entry) for entry in top))
             self._put(Links.feed_path(slug, fmt), key, MEDIA_TYPES[fmt], mtime, render)
+        self._carry(top)
+
+    def _carry(self, refs: Iterable[Ref]) -> None:
+        """Keep memo entries of reused documents for the next rendering."""
+        for ref in refs:
+            key = self.corpus.fingerprint(ref)
+            if key not in self.site.memo and key in self.previous.memo:
+                self.site.memo[key] = self.previous.memo[key]
 
     def _section_documents(self, section: _SectionView) -> None:
-        self._feeds(section.slug, section.info, section.entries, section.last_modified,
-                    lambda entry: section.slug)
+        self._feeds(section.slug, section.info, section.refs, section.last_modified,
+                    (section.slug,) * min(len(section.refs), self.settings.entries_per_feed))
         path = Links.section_path(section.slug)
         feed_links = self._feed_links(section.slug, "../", section.info.title)
 
         def render() -> bytes:
             items = [{"entry": entry, "date": entry.published.date().isoformat(),
-                      "href": f"{entry.slug}.html"} for entry in section.entries]
+                      "href": f"{entry.slug}.html"}
+                     for entry in map(self._entry, section.refs)]
             return pages.render_page(
                 "section.html", items=items,
                 section={"title": section.info.title, "description": section.info.description,
                          "feeds": feed_links},
                 **self._context("../", path, feed_links))
 
-        self._put(path, (section.info, section.entries), HTML, section.last_modified, render)
+        key = (section.info, tuple(map(self.corpus.fingerprint, section.refs)))
+        self._put(path, key, HTML, section.last_modified, render)
 
     def _site_documents(self, sections: list[_SectionView]) -> None:
         settings = self.settings
+        corpus = self.corpus
         slugs = {section.name: section.slug for section in sections}
         everything = Section(title=settings.title, description=settings.description)
         mtime = max(self.site_mtime, self.settings_mtime)
-        self._feeds(ALL, everything, self.corpus.entries, mtime,
-                    lambda entry: slugs[entry.section])
-        summary = tuple((s.slug, s.info, len(s.entries), s.entries[0]) for s in sections)
+        top = corpus.order[: settings.entries_per_feed]
+        self._feeds(ALL, everything, top, mtime,
+                    tuple(slugs[corpus.files[f][1]] for f, _ in top))
+        summary = tuple((s.slug, s.info, len(s.refs), corpus.fingerprint(s.refs[0]))
+                        for s in sections)
         all_links = self._feed_links(ALL, "", settings.title)
         feed_links = [link for s in sections
                       for link in self._feed_links(s.slug, "", s.info.title)] + all_links
 
         def render_index() -> bytes:
+            newest = self._memo(s.refs[0] for s in sections)
             cards = [{"title": s.info.title, "description": s.info.description,
-                      "href": Links.section_url_path(s.slug), "count": len(s.entries),
-                      "newest": s.entries[0],
-                      "newest_href": Links.entry_path(s.slug, s.entries[0]),
-                      "feeds": self._feed_links(s.slug, "", s.info.title)} for s in sections]
+                      "href": Links.section_url_path(s.slug), "count": len(s.refs),
+                      "newest": entry, "newest_href": Links.entry_path(s.slug, entry),
+                      "feeds": self._feed_links(s.slug, "", s.info.title)}
+                     for s, entry in zip(sections, newest, strict=True)]
             return pages.render_page("index.html", sections=cards, all_feeds=all_links,
                                      **self._context("", "index.html", feed_links))
 
         self._put("index.html", summary, HTML, mtime, render_index)
+        self._carry(s.refs[0] for s in sections)
         fmt = settings.preferred_format
-        newest = self.corpus.entries[0].published if self.corpus.entries else None
 
         def render_opml() -> bytes:
+            newest = self._memo(corpus.order[:1])[0].published if corpus.order else None
             subscriptions = [
                 opml.Subscription(s.info.title, self.links.url(Links.feed_path(s.slug, fmt)),
                                   self.links.url(Links.section_url_path(s.slug)),
@@ -260,6 +302,8 @@ class _Builder:
                 self.links.url(""), everything.description))
             return opml.render_opml(settings.title, subscriptions, newest)
 
-        self._put("feeds.opml", (summary, newest), MEDIA_TYPES["opml"], mtime, render_opml)
+        newest_key = corpus.fingerprint(corpus.order[0]) if corpus.order else None
+        self._put("feeds.opml", (summary, newest_key), MEDIA_TYPES["opml"], mtime, render_opml)
+        self._carry(corpus.order[:1])
         self._put("style.css", None, MEDIA_TYPES["css"], self.settings_mtime,
                   pages.stylesheet)
