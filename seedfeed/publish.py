@@ -13,8 +13,8 @@ holds what was parsed from each seed (each entry's id, slug, day and fingerprint
 entries themselves are in the folder, one file per seed, read only when needed) and what
 each document was rendered from, so that a change re-parses only its files and
 re-renders only the documents it affects.  All are safe to delete: the next build is then
-a full one, and still rewrites nothing that is already right.  The stamp is also what says which files are ours to remove: a build never deletes
-a file it did not write.
+a full one, and still rewrites nothing that is already right.  The stamp is also what
+says which files are ours to remove: a build never deletes a file it did not write.
 """
 
 from __future__ import annotations

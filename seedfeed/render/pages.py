@@ -41,6 +41,10 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(),
+        # Templates are part of the installed package: checking them for changes costs a
+        # stat per page rendered (a quarter of an entry page's time), and a new version
+        # of seedfeed starts a new process anyway.
+        auto_reload=False,
     )
 
 

@@ -101,6 +101,7 @@ class _Builder:
         self.on_progress = on_progress
         self.site = RenderedSite(settings=self.settings)
         self._chromes: dict[tuple[object, ...], pages.Chrome] = {}
+        self._entry_contexts: dict[str, dict[str, Any]] = {}
         settings_mtime = corpus.mtimes.get(SETTINGS_FILE, 0.0)
         self.settings_mtime = int(settings_mtime)
         self.site_mtime = int(max(corpus.mtimes.values(), default=0.0))
@@ -193,11 +194,15 @@ class _Builder:
         mtime = max(int(corpus.mtimes.get(corpus.rel(ref), 0.0)), self.settings_mtime)
 
         def render() -> bytes:
-            feed_links = self._feed_links(section.slug, "../", section.info.title)
-            return pages.render_page(
-                "entry.html", entry=self._entry(ref),
-                section={"title": section.info.title, "href": "./"},
-                **self._context("../", path, feed_links))
+            context = self._entry_contexts.get(section.slug)
+            if context is None:  # what every entry page of the section shares
+                feed_links = self._feed_links(section.slug, "../", section.info.title)
+                context = self._context("../", path, feed_links)
+                del context["canonical"]  # the page's own
+                context["section"] = {"title": section.info.title, "href": "./"}
+                self._entry_contexts[section.slug] = context
+            return pages.render_page("entry.html", **context, entry=self._entry(ref),
+                                     canonical=self.links.url(path))
 
         self._put(path, (section.slug, section.info, corpus.fingerprint(ref)), HTML, mtime,
                   render)
