@@ -111,7 +111,10 @@ def check(seeds: Path) -> None:
               "(overrides site.toml).")
 @click.option("--gzip", "precompress", is_flag=True,
               help="Also write a precompressed .gz beside each document, for gzip_static.")
-def build(seeds: Path, out: Path, base_url: str | None, precompress: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes to parse and render with; 0: one per available core. "
+              "The output is the same whatever the number.")
+def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs: int) -> None:
     """Render every feed and page and write them to --out as static files."""
     if not seeds.is_dir():
         raise click.ClickException(f"seeds folder not found: {seeds}")
@@ -121,7 +124,8 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool) -> No
     progress = StageProgress()
     try:
         result, problems = build_site(seeds, out, now=time.time(), base_url=base_url,
-                                      precompress=precompress, on_progress=progress)
+                                      precompress=precompress, on_progress=progress,
+                                      jobs=jobs)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:

@@ -27,6 +27,7 @@ from .settings import RESERVED_SECTIONS, SETTINGS_FILE, Settings, load_settings
 
 SEED_SUFFIX = ".txt"
 RACY_SECONDS = 2.0
+PARALLEL_BYTES = 4_000_000  # seeds to parse before more processes pay (about 3,000 entries)
 CACHE_VERSION = 4
 
 
@@ -89,7 +90,7 @@ class FileResult:
     """
 
     __slots__ = ("digest", "mtime", "problems", "ids", "slugs", "days", "prints", "_entries",
-                 "_stored", "_store")
+                 "_blob", "_stored", "_store")
 
     def __init__(self, digest: str, mtime: float, entries: tuple[Entry, ...],
                  problems: tuple[Problem, ...]) -> None:
@@ -101,11 +102,29 @@ class FileResult:
         self.days = tuple(entry.published.toordinal() for entry in entries)
         self.prints = tuple(entry.fingerprint() for entry in entries)
         self._entries: tuple[Entry, ...] | None = entries
+        self._blob: bytes | None = None  # the entries pickled, when made by another process
         self._stored: str | None = None  # the entries' name in an EntryStore
         self._store: EntryStore | None = None
 
+    def transferable(self) -> tuple[object, ...]:
+        """The result as another process sends it back (see from_transfer)."""
+        blob = pickle.dumps(self.entries, pickle.HIGHEST_PROTOCOL)
+        return (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
+                self.prints, blob)
+
+    @classmethod
+    def from_transfer(cls, data: tuple[object, ...]) -> FileResult:
+        """A result parsed by a worker process: its entries stay pickled until needed."""
+        result = cls.__new__(cls)
+        (result.digest, result.mtime, result.problems, result.ids, result.slugs,
+         result.days, result.prints, result._blob) = data  # type: ignore[assignment]
+        result._entries = result._stored = result._store = None
+        return result
+
     @property
     def entries(self) -> tuple[Entry, ...]:
+        if self._entries is None and self._blob is not None:
+            self._entries = pickle.loads(self._blob)
         if self._entries is None:
             assert self._store is not None and self._stored is not None
             blob = self._store.get(self._stored)
@@ -126,8 +145,10 @@ class FileResult:
     def store(self, store: EntryStore) -> str:
         """Put the entries in `store` (once) and return their name there."""
         if self._stored is None or self._store is not store:
-            self._stored = store.put(pickle.dumps(self.entries, pickle.HIGHEST_PROTOCOL))
+            self._stored = store.put(self._blob if self._blob is not None
+                                     else pickle.dumps(self.entries, pickle.HIGHEST_PROTOCOL))
             self._store = store
+            self._blob = None
         return self._stored
 
     def __getstate__(self) -> tuple[object, ...]:
@@ -139,8 +160,7 @@ class FileResult:
     def __setstate__(self, state: tuple[object, ...]) -> None:
         (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
          self.prints, self._stored) = state  # type: ignore[assignment]
-        self._entries = None
-        self._store = None
+        self._entries = self._blob = self._store = None
 
 
 Ref = tuple[int, int]  # an entry of a corpus: (index of its file, index in that file)
@@ -286,6 +306,15 @@ def parse_seed_bytes(data: bytes, seed: SeedFile, settings: Settings) -> tuple[
     return entries, decoded.problems + parsed.problems
 
 
+@dataclass(frozen=True, slots=True)
+class _ParseJob:
+    seed: SeedFile
+    data: bytes
+    digest: str
+    mtime: float
+    signature: tuple[int, int, int]
+
+
 @dataclass
 class Loader:
     """Loads a seeds folder again and again, re-parsing only files that changed."""
@@ -299,6 +328,7 @@ class Loader:
     _corpus: Corpus | None = None
     _held: dict[str, tuple[tuple[int, int, int], float]] = field(default_factory=dict)
     reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
+    jobs: int = 1  # processes that may parse at once (see workers.fork_map)
 
     def load(self, now: float | None = None, settle: float = 0.0) -> Corpus:
         """Parse the folder; raises SeedError only for unusable settings.
@@ -317,19 +347,20 @@ class Loader:
             self._settings_key = settings_key
         folders: dict[str, float] = {}
         seeds, problems = discover(self.seeds, settings, folders)
-        results: dict[str, FileResult] = {}
-        reparsed = 0
-        racy: set[str] = set()
+        results: dict[str, FileResult | _ParseJob] = {}
         flux = (now, settle) if settle > 0 and now is not None else None
-        for done, seed in enumerate(seeds, start=1):
-            result, was_parsed = self._load_file(seed, settings, problems, flux)
-            if result is not None:
-                results[seed.rel] = result
-                if now is not None and now - result.mtime < RACY_SECONDS:
-                    racy.add(seed.rel)
-            reparsed += was_parsed
-            if self.on_progress is not None:
-                self.on_progress(done, len(seeds))
+        parse: list[_ParseJob] = []
+        for seed in seeds:
+            found = self._load_file(seed, settings, problems, flux, parse)
+            if found is not None:
+                results[seed.rel] = found  # a job in `parse` is replaced once parsed
+        for job, result in zip(parse, self._parse(parse, settings, len(seeds)), strict=True):
+            self._files[job.seed.rel] = (job.signature, result)
+            results[job.seed.rel] = result
+        reparsed = len(parse)
+        racy: set[str] = set()
+        if now is not None:
+            racy = {rel for rel, result in results.items() if now - result.mtime < RACY_SECONDS}
         self._racy = racy
         self.reparsed = reparsed
         for gone in set(self._files) - set(results):
@@ -354,39 +385,62 @@ class Loader:
         return self._corpus
 
     def _load_file(self, seed: SeedFile, settings: Settings, problems: list[Problem],
-                   flux: tuple[float, float] | None = None) -> tuple[FileResult | None, bool]:
+                   flux: tuple[float, float] | None, parse: list[_ParseJob]
+                   ) -> FileResult | _ParseJob | None:
+        """The file's result from the cache, or a job appended to `parse` (and returned)."""
         try:
             info = seed.path.stat()
         except OSError as exc:
             problems.append(Problem(seed.rel, 1, Level.ERROR, f"cannot read: {exc.strerror}"))
-            return None, False
+            return None
         if not stat.S_ISREG(info.st_mode):
             problems.append(Problem(seed.rel, 1, Level.WARNING, "not a regular file; skipped"))
-            return None, False
+            return None
         signature = (info.st_size, info.st_mtime_ns, info.st_ino)
         cached = self._files.get(seed.rel)
         if cached is not None and cached[0] == signature and seed.rel not in self._racy:
-            return cached[1], False
+            return cached[1]
         if flux is not None and self._in_flux(seed.rel, info, cached, *flux):
-            return (cached[1] if cached is not None else None), False
+            return cached[1] if cached is not None else None
         try:
             data = seed.path.read_bytes()
             after = seed.path.stat() if flux is not None else info
         except OSError as exc:
             problems.append(Problem(seed.rel, 1, Level.ERROR, f"cannot read: {exc.strerror}"))
-            return None, False
+            return None
         if (after.st_size, after.st_mtime_ns, after.st_ino) != signature:
             # Written to while being read: the bytes may be torn.  Look again next time.
-            return (cached[1] if cached is not None else None), False
+            return cached[1] if cached is not None else None
         digest = content_hash(data)
         if cached is not None and cached[1].digest == digest:
             result = cached[1].with_mtime(info.st_mtime)
             self._files[seed.rel] = (signature, result)
-            return result, False
-        entries, file_problems = parse_seed_bytes(data, seed, settings)
-        result = FileResult(digest, info.st_mtime, entries, file_problems)
-        self._files[seed.rel] = (signature, result)
-        return result, True
+            return result
+        parse.append(_ParseJob(seed, data, digest, info.st_mtime, signature))
+        return parse[-1]
+
+    def _parse(self, jobs: list[_ParseJob], settings: Settings, files: int
+               ) -> list[FileResult]:
+        """Parse the files that changed, on several processes when there is much to do."""
+        def parse(job: _ParseJob) -> FileResult:
+            entries, problems = parse_seed_bytes(job.data, job.seed, settings)
+            return FileResult(job.digest, job.mtime, entries, problems)
+
+        def progress(done: int) -> None:  # files taken from the cache count as done
+            if self.on_progress is not None:
+                self.on_progress(files - len(jobs) + done, files)
+
+        size = sum(len(job.data) for job in jobs)
+        if self.jobs > 1 and size >= PARALLEL_BYTES:
+            from .workers import fork_map
+
+            return [FileResult.from_transfer(data) for data in fork_map(
+                lambda job: parse(job).transferable(), jobs, self.jobs, progress, min_items=2)]
+        results = []
+        for job in jobs:
+            results.append(parse(job))
+            progress(len(results))
+        return results
 
     def _in_flux(self, rel: str, info: os.stat_result,
                  cached: tuple[tuple[int, int, int], FileResult] | None,

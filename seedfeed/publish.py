@@ -195,8 +195,12 @@ def _outputs_intact(out: Path, files: dict[str, tuple[int, int]]) -> bool:
 
 def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
           precompress: bool = False,
-          on_progress: Callable[[str, int, int], None] | None = None) -> tuple[Report, list]:
-    """Parse, render and publish; returns the report and the problems found in the seeds."""
+          on_progress: Callable[[str, int, int], None] | None = None,
+          jobs: int = 1) -> tuple[Report, list]:
+    """Parse, render and publish; returns the report and the problems found in the seeds.
+
+    `jobs`: processes to parse and render with (0: one per available core).
+    """
     inputs, mtimes = input_signature(seeds, (base_url, precompress, renderer_fingerprint()))
     stamp = _read(stamp_path(out), Stamp)
     assert isinstance(stamp, Stamp)
@@ -206,13 +210,19 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
         # Nothing changed since a complete build: no need to parse or render anything.
         return Report(sections=stamp.sections, entries=stamp.entries,
                       unchanged=len(stamp.files)), list(stamp.problems)
+    if jobs == 0:
+        from .workers import available
+
+        jobs = available()
     return _build(seeds, out, now=now, base_url=base_url, precompress=precompress,
-                  on_progress=on_progress, stamp=stamp, inputs=inputs, mtimes=mtimes)
+                  on_progress=on_progress, stamp=stamp, inputs=inputs, mtimes=mtimes,
+                  jobs=jobs)
 
 
 def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompress: bool,
            on_progress: Callable[[str, int, int], None] | None, stamp: Stamp,
-           inputs: tuple[object, ...], mtimes: dict[str, float]) -> tuple[Report, list]:
+           inputs: tuple[object, ...], mtimes: dict[str, float], jobs: int
+           ) -> tuple[Report, list]:
     from .load import EntryStore, Loader, StoreDamaged
     from .render.site import Document, RenderedSite, render_site
 
@@ -230,7 +240,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     if stamp.complete:
         _write(stamp_path(out), Stamp(files=stamp.files))  # marks a build in progress
     store = EntryStore(store_path(out))
-    loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"))
+    loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs)
     loader.restore_state(cache.loader, store)
     corpus = loader.load(now=now)
     root = str(out) + os.sep
@@ -249,13 +259,13 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
             previous.documents[path] = Document(path, b"", media_type, last_modified, digest)
             previous.keys[path] = cache.keys.get(path)
     try:
-        site = render_site(corpus, previous, stage("render"))
+        site = render_site(corpus, previous, stage("render"), jobs)
     except StoreDamaged:
         # The cache's entries are gone or damaged: parse and render without the cache.
         store.keep_only(set())
-        loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"))
+        loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs)
         corpus = loader.load(now=now)
-        site = render_site(corpus, RenderedSite(), stage("render"))
+        site = render_site(corpus, RenderedSite(), stage("render"), jobs)
     report = Report(sections=len(corpus.sections()), entries=len(corpus.order),
                     reparsed=loader.reparsed, rendered=site.rendered)
     wanted: dict[str, tuple[Document, bool]] = {}

@@ -75,12 +75,17 @@ class _SectionView:
 
 
 def render_site(corpus: Corpus, previous: RenderedSite | None = None,
-                on_progress: Callable[[int, int], None] | None = None) -> RenderedSite:
-    """Every document of the site for this corpus."""
+                on_progress: Callable[[int, int], None] | None = None,
+                jobs: int = 1) -> RenderedSite:
+    """Every document of the site for this corpus.
+
+    With `jobs` above one, entry and section pages are rendered on that many forked
+    processes when there are many (see workers.fork_map): the same bytes, sooner.
+    """
     settings = corpus.settings
     if previous is None or previous.settings != settings:
         previous = RenderedSite()
-    builder = _Builder(corpus, previous, on_progress)
+    builder = _Builder(corpus, previous, on_progress, jobs)
     return builder.build()
 
 
@@ -93,8 +98,11 @@ class _Builder:
     """
 
     def __init__(self, corpus: Corpus, previous: RenderedSite,
-                 on_progress: Callable[[int, int], None] | None) -> None:
+                 on_progress: Callable[[int, int], None] | None, jobs: int = 1) -> None:
         self.corpus = corpus
+        self.jobs = jobs
+        # Pages to render (path, render) when jobs > 1: rendered together, in build().
+        self._pending: list[tuple[str, Callable[[], bytes]]] = []
         self.settings = corpus.settings
         self.links = Links(self.settings)
         self.previous = previous
@@ -118,10 +126,26 @@ class _Builder:
                     self.on_progress(done, total)
             self._section_documents(section)
             done += 8
+        self._render_pending(lambda rendered: self.on_progress(done - len(self._pending)
+                             + rendered, total) if self.on_progress is not None else None)
         self._site_documents(sections)
         if self.on_progress is not None:
             self.on_progress(total, total)
         return self.site
+
+    def _render_pending(self, on_progress: Callable[[int], None]) -> None:
+        """Render the pages put off by _put, on several processes if there are many."""
+        from ..workers import fork_map
+
+        pending, self._pending = self._pending, []
+        if pending:
+            # An entry page's or section page's rendering reads entries but changes
+            # nothing in the builder, so that another process can do it.
+            # One run of pages per process: a section's pages read the same seed files.
+            rendered = fork_map(_render_and_hash, [render for _, render in pending],
+                                self.jobs, on_progress, chunks_per_job=1)
+            for (path, _), (body, digest) in zip(pending, rendered, strict=True):
+                self._finish(path, body, digest)
 
     def _entry(self, ref: Ref) -> Entry:
         key = self.corpus.fingerprint(ref)
@@ -151,25 +175,37 @@ class _Builder:
         return views
 
     def _put(self, path: str, key: Any, media_type: str, last_modified: int,
-             render: Callable[[], bytes]) -> None:
-        """Reuse the previous document when its inputs are unchanged, else render it."""
+             render: Callable[[], bytes], later: bool = False) -> None:
+        """Reuse the previous document when its inputs are unchanged, else render it.
+
+        `later`: a page that may be rendered with others (by _render_pending) when the
+        build runs on several processes.
+        """
+        self.site.keys[path] = key
         old = self.previous.documents.get(path)
         if old is not None and self.previous.keys.get(path) == key:
             # Same inputs, same bytes; Last-Modified still follows the seeds' mtimes so
             # that it depends only on the seeds, never on what was built before.
-            document = old if old.last_modified == last_modified else Document(
-                path, old.body, media_type, last_modified, old.digest)
+            self.site.documents[path] = old if old.last_modified == last_modified else (
+                Document(path, old.body, media_type, last_modified, old.digest))
+            return
+        # Unfinished until rendered; the entry keeps the documents in the order put.
+        self.site.documents[path] = Document(path, b"", media_type, last_modified, "")
+        if later and self.jobs > 1:
+            self._pending.append((path, render))
         else:
-            body = render()
-            digest = content_digest(body)
-            self.site.rendered += 1
-            if old is not None and old.digest == digest and old.body \
-                    and old.last_modified == last_modified:
-                document = old
-            else:
-                document = Document(path, body, media_type, last_modified, digest)
-        self.site.documents[path] = document
-        self.site.keys[path] = key
+            self._finish(path, *_render_and_hash(render))
+
+    def _finish(self, path: str, body: bytes, digest: str) -> None:
+        unfinished = self.site.documents[path]
+        old = self.previous.documents.get(path)
+        self.site.rendered += 1
+        if old is not None and old.digest == digest and old.body \
+                and old.last_modified == unfinished.last_modified:
+            self.site.documents[path] = old
+        else:
+            self.site.documents[path] = Document(path, body, unfinished.media_type,
+                                                 unfinished.last_modified, digest)
 
     def _feed_links(self, slug: str, root: str, title: str) -> list[dict[str, str]]:
         return [
@@ -205,7 +241,7 @@ class _Builder:
                                      canonical=self.links.url(path))
 
         self._put(path, (section.slug, section.info, corpus.fingerprint(ref)), HTML, mtime,
-                  render)
+                  render, later=True)
 
     def _channel(self, slug: str, info: Section, entries: list[Entry], fmt: str,
                  entry_slugs: tuple[str, ...]) -> Channel:
@@ -264,7 +300,7 @@ class _Builder:
                 **self._context("../", path, feed_links))
 
         key = (section.info, tuple(map(self.corpus.fingerprint, section.refs)))
-        self._put(path, key, HTML, section.last_modified, render)
+        self._put(path, key, HTML, section.last_modified, render, later=True)
 
     def _site_documents(self, sections: list[_SectionView]) -> None:
         settings = self.settings
@@ -312,3 +348,8 @@ class _Builder:
         self._carry(corpus.order[:1])
         self._put("style.css", None, MEDIA_TYPES["css"], self.settings_mtime,
                   pages.stylesheet)
+
+
+def _render_and_hash(render: Callable[[], bytes]) -> tuple[bytes, str]:
+    body = render()
+    return body, content_digest(body)

@@ -1,0 +1,87 @@
+"""Work spread over forked processes: the same results, in order, as in one process."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+import seedfeed.load
+import seedfeed.workers
+from benchmarks.corpus import write_corpus
+from seedfeed.publish import build
+from seedfeed.workers import fork_map
+
+
+def where(item: int) -> tuple[int, int]:
+    return item * item, os.getpid()
+
+
+def test_results_come_back_in_order_from_other_processes() -> None:
+    items = list(range(2000))
+    results = fork_map(where, items, 2)
+    assert [square for square, _ in results] == [item * item for item in items]
+    pids = {pid for _, pid in results}
+    assert os.getpid() not in pids and len(pids) == 2
+
+
+def test_progress_counts_every_item() -> None:
+    seen: list[int] = []
+    fork_map(where, list(range(1000)), 2, seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1000
+
+
+@pytest.mark.parametrize(("items", "jobs"), [(100, 2), (2000, 1)])
+def test_little_work_or_one_job_stays_in_this_process(items: int, jobs: int) -> None:
+    assert {pid for _, pid in fork_map(where, list(range(items)), jobs)} == {os.getpid()}
+
+
+def test_a_process_with_threads_never_forks() -> None:
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert {pid for _, pid in fork_map(where, list(range(2000)), 2)} == {os.getpid()}
+    finally:
+        release.set()
+        thread.join()
+
+
+def fails(item: int) -> int:
+    if item == 1500:
+        raise ValueError("item 1500")
+    return item
+
+
+def test_an_error_in_a_worker_is_raised_here() -> None:
+    with pytest.raises(ValueError, match="item 1500"):
+        fork_map(fails, list(range(2000)), 2)
+    assert seedfeed.workers._task is None
+
+
+def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_a_build_on_two_processes_writes_the_same_bytes(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, 3000)
+    forks: list[int] = []
+    real = fork_map
+
+    def counting(function, items, jobs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        forks.append(len(items))
+        return real(function, items, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(seedfeed.workers, "fork_map", counting)
+    one, _ = build(seeds, tmp_path / "one", now=1e9, jobs=1)
+    two, _ = build(seeds, tmp_path / "two", now=1e9, jobs=2)
+    assert len(forks) == 2  # parsing (the seed files) and rendering (the pages) forked
+    assert forks[0] == len(list(seeds.rglob("*.txt"))) and forks[1] > 3000
+    assert (one.written, one.entries) == (two.written, two.entries) == (one.written, 3000)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert sum(p.stat().st_size for p in seeds.rglob("*.txt")) > seedfeed.load.PARALLEL_BYTES
