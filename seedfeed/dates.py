@@ -1,9 +1,10 @@
 """Recognise and parse the dates that start seed items, in English and Russian.
 
-The month vocabulary lives in one dateutil `parserinfo`; the regex that finds a date at
-the start of a paragraph is built from the same vocabulary, and dateutil parses what it
-found.  A missing year is reported as missing (never filled from today) so that the
-parser can infer it from the neighbouring items.
+The month vocabulary (MONTHS) makes one dateutil `parserinfo` and the regex that finds a
+date at the start of a paragraph; dateutil parses what the regex found, and its answer for
+each fragment ("16 February") is memoised, in the process and in a build's cache.  A
+missing year is reported as missing (never filled from today) so that the parser can
+infer it from the neighbouring items.
 """
 
 from __future__ import annotations
@@ -11,36 +12,58 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from dateutil import parser as dateutil_parser
-
-
-class SeedParserInfo(dateutil_parser.parserinfo):
-    """English and Russian month names (every case and abbreviation) for dateutil."""
-
-    MONTHS = [
-        ("Jan", "January", "янв", "январь", "января", "январе"),
-        ("Feb", "February", "фев", "февр", "февраль", "февраля", "феврале"),
-        ("Mar", "March", "мар", "март", "марта", "марте"),
-        ("Apr", "April", "апр", "апрель", "апреля", "апреле"),
-        ("May", "мая", "май", "мае"),
-        ("Jun", "June", "июн", "июнь", "июня", "июне"),
-        ("Jul", "July", "июл", "июль", "июля", "июле"),
-        ("Aug", "August", "авг", "август", "августа", "августе"),
-        ("Sep", "Sept", "September", "сен", "сент", "сентябрь", "сентября", "сентябре"),
-        ("Oct", "October", "окт", "октябрь", "октября", "октябре"),
-        ("Nov", "November", "ноя", "нояб", "ноябрь", "ноября", "ноябре"),
-        ("Dec", "December", "дек", "декабрь", "декабря", "декабре"),
-    ]
-    JUMP = [*dateutil_parser.parserinfo.JUMP, "г", "г.", "года", "год", "в", "On"]
+if TYPE_CHECKING:
+    from dateutil import parser as dateutil_parser
 
 
-PARSER_INFO = SeedParserInfo(dayfirst=True)
+
+# English and Russian month names, every case and abbreviation: dateutil's vocabulary
+# (SeedParserInfo) and the regular expression that finds dates are both made from them.
+MONTHS = [
+    ("Jan", "January", "янв", "январь", "января", "январе"),
+    ("Feb", "February", "фев", "февр", "февраль", "февраля", "феврале"),
+    ("Mar", "March", "мар", "март", "марта", "марте"),
+    ("Apr", "April", "апр", "апрель", "апреля", "апреле"),
+    ("May", "мая", "май", "мае"),
+    ("Jun", "June", "июн", "июнь", "июня", "июне"),
+    ("Jul", "July", "июл", "июль", "июля", "июле"),
+    ("Aug", "August", "авг", "август", "августа", "августе"),
+    ("Sep", "Sept", "September", "сен", "сент", "сентябрь", "сентября", "сентябре"),
+    ("Oct", "October", "окт", "октябрь", "октября", "октябре"),
+    ("Nov", "November", "ноя", "нояб", "ноябрь", "ноября", "ноябре"),
+    ("Dec", "December", "дек", "декабрь", "декабря", "декабре"),
+]
+JUMP_WORDS = ["г", "г.", "года", "год", "в", "On"]
+
+
+@cache
+def parser_info() -> dateutil_parser.parserinfo:
+    """dateutil's parserinfo taught the seeds' months, day first (imported when first
+    needed: a build that finds every date in its memo never loads dateutil)."""
+    from dateutil.parser import parserinfo
+
+    class SeedParserInfo(parserinfo):
+        """English and Russian month names (every case and abbreviation) for dateutil."""
+
+        MONTHS = MONTHS
+        JUMP = [*parserinfo.JUMP, *JUMP_WORDS]
+
+    return SeedParserInfo(dayfirst=True)
+
+
+def __getattr__(name: str) -> object:
+    if name == "PARSER_INFO":
+        return parser_info()
+    raise AttributeError(name)
+
+
 _PLACEHOLDER_YEAR = 2000  # a leap year, so "29 February" without a year still parses
 
 _MONTH = "|".join(
-    sorted({re.escape(name) for names in SeedParserInfo.MONTHS for name in names},
+    sorted({re.escape(name) for names in MONTHS for name in names},
            key=len, reverse=True)
 )
 _YEAR_WORD = r"(?:\s*(?:года|год|г\.?)(?![\w]))?"
@@ -109,21 +132,48 @@ def _date_of(written: str, pattern: re.Pattern[str]) -> tuple[int, int, int | No
     return month, day, year
 
 
-@lru_cache(maxsize=4096)
+_MONTH_DAYS: dict[tuple[str, bool], tuple[int, int]] = {}  # see known_month_days
+
+
+def known_month_days() -> dict[tuple[str, bool], tuple[int, int]]:
+    """What dateutil made of each date fragment so far: a build keeps it in its cache."""
+    return dict(_MONTH_DAYS)
+
+
+def learn_month_days(known: object) -> None:
+    """Take what known_month_days() gave (anything else is ignored)."""
+    if isinstance(known, dict):
+        for key, value in known.items():
+            if (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str)
+                    and isinstance(value, tuple) and len(value) == 2):
+                _MONTH_DAYS.setdefault(key, value)
+
+
 def _parse_month_day(fragment: str, numeric: bool) -> tuple[int, int]:
     """Month and day of a date fragment, parsed by dateutil with our vocabulary.
 
-    Cached: a corpus has few distinct dates, and dateutil is the slow part of parsing.
+    Memoised: a corpus has few distinct fragments ("16 February"), and dateutil is the
+    slow part of parsing.
     """
+    found = _MONTH_DAYS.get((fragment, numeric))
+    if found is None:
+        found = _MONTH_DAYS[fragment, numeric] = _dateutil_month_day(fragment, numeric)
+    return found
+
+
+def _dateutil_month_day(fragment: str, numeric: bool) -> tuple[int, int]:
+    from dateutil.parser import parse
+
+    written = fragment
     if numeric:
         day_text, month_text = fragment.split()
         fragment = f"{day_text}.{month_text}.{_PLACEHOLDER_YEAR}"
     default = datetime(_PLACEHOLDER_YEAR, 1, 1)
     try:
-        parsed = dateutil_parser.parse(fragment, parserinfo=PARSER_INFO, default=default)
+        parsed = parse(fragment, parserinfo=parser_info(), default=default)
     except (ValueError, OverflowError) as exc:
         raise BadDate(f"impossible date {fragment!r}") from exc
-    written_day = int(re.search(r"\d+", fragment).group(0))  # type: ignore[union-attr]
+    written_day = int(re.search(r"\d+", written).group(0))  # type: ignore[union-attr]
     if parsed.day != written_day:  # dateutil reads "32 May" as May of year 32
         raise BadDate(f"impossible date {fragment!r}")
     return parsed.month, parsed.day

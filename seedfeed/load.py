@@ -18,6 +18,7 @@ from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
 
+from .dates import known_month_days, learn_month_days
 from .decode import DecodeError, decode_seed
 from .entries import make_entry
 from .files import atomic_write
@@ -28,7 +29,7 @@ from .settings import RESERVED_SECTIONS, SETTINGS_FILE, Settings, load_settings
 SEED_SUFFIX = ".txt"
 RACY_SECONDS = 2.0
 PARALLEL_BYTES = 4_000_000  # seeds to parse before more processes pay (about 3,000 entries)
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,7 +472,8 @@ class Loader:
         in `store`."""
         for _, result in self._files.values():
             result.store(store)
-        return (CACHE_VERSION, self._settings_key, self._files, self._racy)
+        return (CACHE_VERSION, self._settings_key, self._files, self._racy,
+                known_month_days())
 
     def stored(self) -> set[str]:
         """The names in the store of the entries the last state() put there."""
@@ -483,10 +485,11 @@ class Loader:
 
         Entries are read from `store` when first asked for; StoreDamaged if they are gone.
         """
-        if isinstance(state, tuple) and len(state) == 4 and state[0] == CACHE_VERSION:
-            _, self._settings_key, self._files, self._racy = state
+        if isinstance(state, tuple) and len(state) == 5 and state[0] == CACHE_VERSION:
+            _, self._settings_key, self._files, self._racy, month_days = state
             for _, result in self._files.values():
                 result._store = store
+            learn_month_days(month_days)  # so that dateutil is needed only for new dates
 
 
 def merge(groups: Iterable[Iterable[Entry]]) -> tuple[Entry, ...]:

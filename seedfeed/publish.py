@@ -37,7 +37,7 @@ from .model import content_hash
 if TYPE_CHECKING:
     from .render.site import Document
 
-STATE_VERSION = 11
+STATE_VERSION = 12
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
@@ -78,6 +78,7 @@ class Cache:
     # path -> media type, last modified, digest, and the key it was rendered from
     documents: dict[str, tuple[str, int, str, object]] = field(default_factory=dict)
     memo: dict[bytes, object] = field(default_factory=dict)
+    slugs: tuple[tuple[str, ...], dict[str, str]] = ((), {})
     settings: object = None
     renderer: object = None  # renderer_fingerprint() of the seedfeed that wrote it
 
@@ -271,7 +272,8 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
         damaged |= {path for path, (size, _) in stamp.files.items()
                     if not path.endswith(".gz") and size >= GZIP_MIN_BYTES
                     and path + ".gz" not in stamp.files}
-    previous = RenderedSite(settings=cache.settings, memo=cache.memo)  # type: ignore[arg-type]
+    previous = RenderedSite(settings=cache.settings, memo=cache.memo,  # type: ignore[arg-type]
+                            slugs=cache.slugs)
     owned = stamp.files
     for path, (media_type, last_modified, digest, key) in cache.documents.items():
         if path in owned and path not in damaged:
@@ -329,7 +331,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     report.removed = remove_stale(out, set(wanted), stamp.files, scan=interrupted or not
                                   stamp.files)
     keys = site.keys
-    _write(state_path(out), Cache(loader=loader.state(store), memo=site.memo,
+    _write(state_path(out), Cache(loader=loader.state(store), memo=site.memo, slugs=site.slugs,
                                   settings=site.settings, renderer=renderer,
                                   documents={path: (d.media_type, d.last_modified, d.digest,
                                                     keys[path])

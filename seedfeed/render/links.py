@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from slugify import slugify
-
 from ..model import Entry
 from ..settings import Settings
 
@@ -23,6 +21,8 @@ FEED_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
 def section_slug(name: str) -> str:
     """A URL-safe, lower-case name for a section folder (any script, spaces allowed)."""
+    from slugify import slugify  # (imported when needed: see section_slugs' callers)
+
     return slugify(name) or "section"
 
 

@@ -59,6 +59,8 @@ class RenderedSite:
     # The entries that feeds, the index and the OPML were made from, by fingerprint:
     # the next rendering finds them here instead of unpickling their seed files' entries.
     memo: dict[bytes, Entry] = field(default_factory=dict)
+    # The sections' URL names, for the section folder names they were made from.
+    slugs: tuple[tuple[str, ...], dict[str, str]] = ((), {})
 
     @property
     def sections(self) -> int:
@@ -166,7 +168,10 @@ class _Builder:
         corpus = self.corpus
         views = []
         grouped = corpus.by_section
-        slugs = section_slugs(grouped)
+        names = tuple(grouped)
+        known = self.previous.slugs  # (slugify is slow to import, and to run)
+        slugs = known[1] if known[0] == names else section_slugs(names)
+        self.site.slugs = (names, slugs)
         for name, refs in grouped.items():
             files = {corpus.files[f][0] for f in {ref[0] for ref in refs}}
             files |= {rel.rsplit("/", 1)[0] + "/" if "/" in rel else "./" for rel in files}
