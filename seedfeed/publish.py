@@ -233,9 +233,12 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
         from .workers import available
 
         jobs = available()
-    return _build(seeds, out, now=now, base_url=base_url, precompress=precompress,
-                  on_progress=on_progress, stamp=stamp, inputs=inputs, mtimes=mtimes,
-                  jobs=jobs)
+    try:
+        return _build(seeds, out, now=now, base_url=base_url, precompress=precompress,
+                      on_progress=on_progress, stamp=stamp, inputs=inputs, mtimes=mtimes,
+                      jobs=jobs)
+    finally:
+        gc.unfreeze()  # (see _build)
 
 
 def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompress: bool,
@@ -262,6 +265,9 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs)
     loader.restore_state(cache.loader, store)
     corpus = loader.load(now=now)
+    # What was read and parsed lives until the build ends: the collector need not look
+    # at it again each time the rendering allocates (most of a small build's time).
+    gc.freeze()
     root = str(out) + os.sep
     damaged = {path for path, signature in stamp.files.items()
                if _signature(root + path) != signature}
