@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import shutil
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -72,10 +73,13 @@ class EntryStore:
         return blob
 
     def keep_only(self, names: set[str]) -> None:
-        """Remove every file but the blobs named (and a killed build's temporary files)."""
+        """Remove everything but the blobs named: a killed build's temporary files and
+        folders (see workers.fork_map) too."""
         with contextlib.suppress(OSError):
             for item in os.scandir(self.folder):
-                if item.name.removesuffix(".pickle") not in names:
+                if item.is_dir(follow_symlinks=False):
+                    shutil.rmtree(item.path, ignore_errors=True)
+                elif item.name.removesuffix(".pickle") not in names:
                     with contextlib.suppress(OSError):
                         os.unlink(item.path)
 
@@ -330,6 +334,7 @@ class Loader:
     _held: dict[str, tuple[tuple[int, int, int], float]] = field(default_factory=dict)
     reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
     jobs: int = 1  # processes that may parse at once (see workers.fork_map)
+    store: EntryStore | None = None  # where restore_state's entries are (set by it)
 
     def load(self, now: float | None = None, settle: float = 0.0) -> Corpus:
         """Parse the folder; raises SeedError only for unusable settings.
@@ -435,8 +440,10 @@ class Loader:
         if self.jobs > 1 and size >= PARALLEL_BYTES:
             from .workers import fork_map
 
+            spool = self.store.folder if self.store is not None else None
             return [FileResult.from_transfer(data) for data in fork_map(
-                lambda job: parse(job).transferable(), jobs, self.jobs, progress, min_items=2)]
+                lambda job: parse(job).transferable(), jobs, self.jobs, progress, min_items=2,
+                spool=spool)]
         results = []
         for job in jobs:
             results.append(parse(job))
@@ -485,6 +492,7 @@ class Loader:
 
         Entries are read from `store` when first asked for; StoreDamaged if they are gone.
         """
+        self.store = store
         if isinstance(state, tuple) and len(state) == 5 and state[0] == CACHE_VERSION:
             _, self._settings_key, self._files, self._racy, month_days = state
             for _, result in self._files.values():

@@ -286,13 +286,14 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
             previous.documents[path] = Document(path, b"", media_type, last_modified, digest)
             previous.keys[path] = key
     try:
-        site = render_site(corpus, previous, stage("render"), jobs)
+        site = render_site(corpus, previous, stage("render"), jobs, store.folder)
     except StoreDamaged:
         # The cache's entries are gone or damaged: parse and render without the cache.
         store.keep_only(set())
-        loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs)
+        loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs,
+                        store=store)
         corpus = loader.load(now=now)
-        site = render_site(corpus, RenderedSite(), stage("render"), jobs)
+        site = render_site(corpus, RenderedSite(), stage("render"), jobs, store.folder)
     report = Report(sections=len(corpus.sections()), entries=len(corpus.order),
                     reparsed=loader.reparsed, rendered=site.rendered)
     wanted: dict[str, tuple[Document, bool]] = {

@@ -13,6 +13,7 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 # Below this many items (pages) a pool costs more than it saves: forking a large process
@@ -32,7 +33,8 @@ def available() -> int:
 
 def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
              on_progress: Callable[[int], None] | None = None,
-             min_items: int = MIN_ITEMS, chunks_per_job: int = 4) -> list[Any]:
+             min_items: int = MIN_ITEMS, chunks_per_job: int = 4,
+             spool: Path | None = None) -> list[Any]:
     """[function(item) for item in items], on up to `jobs` forked processes.
 
     Serial when one process is asked for, when there are fewer than `min_items` items,
@@ -40,6 +42,9 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     process can deadlock).  `on_progress` gets how many items are done, as chunks complete.
     Items are cut into `chunks_per_job` runs per process: more even out the processes'
     loads, fewer keep neighbouring items (which read the same data) in one process.
+    Results come back through files in a temporary folder made in `spool` (the system's
+    temporary folder by default): a build puts it among its own records, so that the
+    next build removes what a killed one left there.
     """
     if len(items) < min_items:
         jobs = 1
@@ -53,8 +58,10 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     global _task
     size = max(1, -(-len(items) // (jobs * chunks_per_job)))
     chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    with tempfile.TemporaryDirectory(prefix="seedfeed-") as spool:
-        _task = (function, items, spool)
+    if spool is not None:
+        spool.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".spool-", dir=spool) as folder:
+        _task = (function, items, folder)
         try:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 results: list[Any] = []

@@ -343,6 +343,9 @@ def test_sigkill_at_random_moments_never_tears_a_file_and_the_next_build_repairs
             left = max(left - delay, 0.0) + OVERHEAD * full
         run_build(seeds, out, plan.gzip)
         assert_same_as_clean(out, new, f"round {number} {plan}")
+        leftovers = [path.name for path in records(out) if path.is_dir()
+                     for path in path.iterdir() if path.suffix != ".pickle"]
+        assert leftovers == [], f"round {number}: a killed build's files remain: {leftovers}"
         old = new
     summary = tally.summary(time.monotonic() - started, first)
     print(f"\n{summary}")

@@ -324,6 +324,8 @@ def test_the_store_keeps_only_what_it_is_told(tmp_path):
     store = EntryStore(tmp_path / "store")
     kept, dropped = store.put(b"kept"), store.put(b"dropped")
     (tmp_path / "store" / ".x.pickle.sf1.tmp").write_bytes(b"left by a killed build")
+    (tmp_path / "store" / ".spool-x").mkdir()  # (a killed build's workers.fork_map spool)
+    (tmp_path / "store" / ".spool-x" / "0.pickle").write_bytes(b"results")
     store.keep_only({kept})
     assert [path.name for path in (tmp_path / "store").iterdir()] == [f"{kept}.pickle"]
     assert store.get(kept) == b"kept" and dropped != kept

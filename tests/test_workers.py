@@ -27,6 +27,16 @@ def test_results_come_back_in_order_from_other_processes() -> None:
     assert os.getpid() not in pids and len(pids) == 2
 
 
+def test_results_travel_through_the_spool_folder_given(tmp_path: Path) -> None:
+    def look(item: int) -> list[str]:  # what a worker sees in the spool folder
+        return [path.name for path in tmp_path.iterdir()] if item % 500 == 0 else []
+
+    seen = [names for names in fork_map(look, list(range(2000)), 2, spool=tmp_path) if names]
+    assert len(seen) == 4
+    assert all(len(names) == 1 and names[0].startswith(".spool-") for names in seen)
+    assert list(tmp_path.iterdir()) == []  # removed once the work is done
+
+
 def test_progress_counts_every_item() -> None:
     seen: list[int] = []
     fork_map(where, list(range(1000)), 2, seen.append)

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from ..load import Corpus, Ref
@@ -78,16 +79,17 @@ class _SectionView:
 
 def render_site(corpus: Corpus, previous: RenderedSite | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
-                jobs: int = 1) -> RenderedSite:
+                jobs: int = 1, spool: Path | None = None) -> RenderedSite:
     """Every document of the site for this corpus.
 
     With `jobs` above one, entry and section pages are rendered on that many forked
-    processes when there are many (see workers.fork_map): the same bytes, sooner.
+    processes when there are many (see workers.fork_map, and its `spool`): the same
+    bytes, sooner.
     """
     settings = corpus.settings
     if previous is None or previous.settings != settings:
         previous = RenderedSite()
-    builder = _Builder(corpus, previous, on_progress, jobs)
+    builder = _Builder(corpus, previous, on_progress, jobs, spool)
     return builder.build()
 
 
@@ -100,9 +102,11 @@ class _Builder:
     """
 
     def __init__(self, corpus: Corpus, previous: RenderedSite,
-                 on_progress: Callable[[int, int], None] | None, jobs: int = 1) -> None:
+                 on_progress: Callable[[int, int], None] | None, jobs: int = 1,
+                 spool: Path | None = None) -> None:
         self.corpus = corpus
         self.jobs = jobs
+        self.spool = spool
         # Pages to render (path, render) when jobs > 1: rendered together, in build().
         self._pending: list[tuple[str, Callable[[], bytes]]] = []
         self.settings = corpus.settings
@@ -146,7 +150,7 @@ class _Builder:
             # nothing in the builder, so that another process can do it.
             # One run of pages per process: a section's pages read the same seed files.
             rendered = fork_map(_render_and_hash, [render for _, render in pending],
-                                self.jobs, on_progress, chunks_per_job=1)
+                                self.jobs, on_progress, chunks_per_job=1, spool=self.spool)
             for (path, _), (body, digest) in zip(pending, rendered, strict=True):
                 self._finish(path, body, digest)
 
