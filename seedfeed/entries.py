@@ -91,7 +91,7 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
         summary=summary,
         content_html=content,
         source=f"{source_path}:{item.line}",
-        language=_language(title + " " + summary, site_language),
+        language=_language(title[:400] + " " + summary[:400], site_language),
     )
 
 
