@@ -333,7 +333,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
             files[path] = _dated(target, _signature(target), document.last_modified)
             report.unchanged += 1
         else:
-            files[path] = atomic_write(Path(target), body, document.last_modified)
+            files[path] = atomic_write(target, body, document.last_modified)
             report.written += 1
     report.removed = remove_stale(out, set(wanted), stamp.files, scan=interrupted or not
                                   stamp.files)

@@ -69,9 +69,9 @@ def writes(monkeypatch: pytest.MonkeyPatch, out: Path) -> list[str]:
     written: list[str] = []
     real = seedfeed.publish.atomic_write
 
-    def spy(path: Path, body: bytes, mtime: int | None) -> tuple[int, int]:
-        if path.is_relative_to(out):
-            written.append(path.relative_to(out).as_posix())
+    def spy(path: str | Path, body: bytes, mtime: int | None) -> tuple[int, int]:
+        if Path(path).is_relative_to(out):
+            written.append(Path(path).relative_to(out).as_posix())
         return real(path, body, mtime)
 
     monkeypatch.setattr(seedfeed.publish, "atomic_write", spy)
