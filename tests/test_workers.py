@@ -24,7 +24,8 @@ def test_results_come_back_in_order_from_other_processes() -> None:
     results = fork_map(where, items, 2)
     assert [square for square, _ in results] == [item * item for item in items]
     pids = {pid for _, pid in results}
-    assert os.getpid() not in pids and len(pids) == 2
+    # (one worker may take every chunk when the other is slow to start)
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
 
 
 def test_results_travel_through_the_spool_folder_given(tmp_path: Path) -> None:
