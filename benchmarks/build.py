@@ -7,6 +7,7 @@ times the `seedfeed build` command, start to exit, as Hugo is timed:
   1. a full build into an empty folder;
   2. a second build with nothing changed;
   3. a build after one seed file changed (an item added at its top).
+Each is run --repeat times (3 by default) and the median reported, Hugo's too.
 In the same run it converts the parsed entries into a Hugo site (one page per entry,
 section RSS with the same entries per feed; benchmarks/hugo_site.py) and times `hugo`
 building it.  Prints all times and the ratios: full/Hugo, nothing-changed/full and
@@ -23,6 +24,7 @@ import argparse
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,12 +40,12 @@ SUMMARY = re.compile(r"(\d+) sections, (\d+) entries: (\d+) written, (\d+) uncha
                      r"(\d+) removed")
 
 
-def timed_build(seeds: Path, out: Path) -> dict[str, float]:
+def timed_build(seeds: Path, out: Path, jobs: int) -> dict[str, float]:
     """`seedfeed build` as a user runs it: wall time from start to exit, and its summary."""
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "seedfeed", "build", "--seeds", str(seeds),
-                             "--out", str(out)], check=True, capture_output=True, text=True,
-                            timeout=3600)
+                             "--out", str(out), "--jobs", str(jobs)], check=True,
+                            capture_output=True, text=True, timeout=3600)
     seconds = time.perf_counter() - started
     found = SUMMARY.search(result.stderr)
     if found is None or "error:" in result.stderr:
@@ -53,21 +55,28 @@ def timed_build(seeds: Path, out: Path) -> dict[str, float]:
             "unchanged": unchanged, "removed": removed}
 
 
-def change_one_file(seeds: Path) -> None:
-    """Add a dated item at the top of one seed file, as a new scrape would."""
+def change_one_file(seeds: Path, serial: int) -> None:
+    """Add a new dated item at the top of one seed file, as a new scrape would."""
     seed = sorted(seeds.glob("section-03/*.txt"))[0]
     text = seed.read_text(encoding="utf-8")
-    seed.write_text("On 1 January 2025, the benchmark added one new item to this listing.\n\n"
-                    + text, encoding="utf-8")
+    seed.write_text(f"On {1 + serial} January 2025, the benchmark added new item {serial} to "
+                    "this listing.\n\n" + text, encoding="utf-8")
 
 
-def run_size(size: int, work: Path) -> dict[str, float]:
-    seeds, out = work / "seeds", work / "feeds"
+def run_size(size: int, work: Path, repeat: int, jobs: int) -> dict[str, float]:
+    """Each time is the median of `repeat` runs (tmpfs on a shared machine is noisy)."""
+    seeds = work / "seeds"
     write_corpus(seeds, size)
-    full = timed_build(seeds, out)
-    again = timed_build(seeds, out)
-    change_one_file(seeds)
-    one = timed_build(seeds, out)
+    fulls, nothings, ones = [], [], []
+    for run in range(repeat):
+        out = work / f"feeds{run}"  # a full build writes into an empty folder every time
+        fulls.append(full := timed_build(seeds, out, jobs))
+        nothings.append(again := timed_build(seeds, out, jobs))
+        change_one_file(seeds, run)
+        ones.append(one := timed_build(seeds, out, jobs))
+        if again["written"] or one["entries"] != full["entries"] + 1:
+            raise SystemExit(f"incremental builds misbehaved: {full} {again} {one}")
+        shutil.rmtree(out)
     corpus = load_seeds(seeds)
     settings = corpus.settings
     sections = {name: (settings.section(name).title, settings.section(name).description)
@@ -75,13 +84,15 @@ def run_size(size: int, work: Path) -> dict[str, float]:
     hugo_root = work / "hugo"
     write_hugo_site(hugo_root, corpus.entries, sections, settings.base_url,
                     settings.entries_per_feed)
-    hugo = time_hugo(hugo_root)
-    if full["entries"] != size:
-        raise SystemExit(f"expected {size} entries, got {full}")
-    if again["written"] or one["entries"] != size + 1:
-        raise SystemExit(f"incremental builds misbehaved: {again} {one}")
-    return {"full": full["seconds"], "nothing": again["seconds"], "one": one["seconds"],
-            "hugo": hugo, "files": full["written"], "one_written": one["written"]}
+    hugo = statistics.median(time_hugo(hugo_root) for _ in range(repeat))
+    if fulls[0]["entries"] != size:
+        raise SystemExit(f"expected {size} entries, got {fulls[0]}")
+
+    def median(runs: list[dict[str, float]]) -> float:
+        return statistics.median(run["seconds"] for run in runs)
+
+    return {"full": median(fulls), "nothing": median(nothings), "one": median(ones),
+            "hugo": hugo, "files": fulls[0]["written"], "one_written": ones[0]["written"]}
 
 
 def main() -> None:
@@ -89,17 +100,23 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000])
     parser.add_argument("--dir", default="/dev/shm" if Path("/dev/shm").is_dir() else None,
                         help="where both tools write (default: /dev/shm when present)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each measurement; the median is reported (default 3)")
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="seedfeed build --jobs (default 0: one process per core, as "
+                        "Hugo uses every core)")
     args = parser.parse_args()
     if shutil.which("hugo") is None:
         sys.exit("hugo is not installed (Debian package hugo)")
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="seedfeed-build-", dir=args.dir) as tmp:
-            r = run_size(size, Path(tmp))
+            r = run_size(size, Path(tmp), args.repeat, args.jobs)
         print(f"{size:>7} entries, {r['files']:.0f} files: full {r['full']:.2f} s, "
               f"hugo {r['hugo']:.2f} s, full/hugo {r['full'] / r['hugo']:.2f}; "
               f"nothing changed {r['nothing']:.3f} s ({r['nothing'] / r['full']:.1%} of full); "
               f"one file changed {r['one']:.3f} s ({r['one'] / r['full']:.1%} of full, "
-              f"{r['one_written']:.0f} files written)", flush=True)
+              f"{r['one_written']:.0f} files written); --jobs {args.jobs}, median of "
+              f"{args.repeat}", flush=True)
         print(json.dumps({size: r}))
 
 
