@@ -320,6 +320,11 @@ class _ParseJob:
     signature: tuple[int, int, int]
 
 
+def _parse_job(job: _ParseJob, settings: Settings) -> FileResult:
+    entries, problems = parse_seed_bytes(job.data, job.seed, settings)
+    return FileResult(job.digest, job.mtime, entries, problems)
+
+
 @dataclass
 class Loader:
     """Loads a seeds folder again and again, re-parsing only files that changed."""
@@ -356,14 +361,18 @@ class Loader:
         results: dict[str, FileResult | _ParseJob] = {}
         flux = (now, settle) if settle > 0 and now is not None else None
         parse: list[_ParseJob] = []
-        for seed in seeds:
+        self.reparsed = 0
+        for done, seed in enumerate(seeds, start=1):
             found = self._load_file(seed, settings, problems, flux, parse)
             if found is not None:
                 results[seed.rel] = found  # a job in `parse` is replaced once parsed
+            if self.on_progress is not None and self.jobs <= 1:
+                self.on_progress(done, len(seeds))
         for job, result in zip(parse, self._parse(parse, settings, len(seeds)), strict=True):
             self._files[job.seed.rel] = (job.signature, result)
             results[job.seed.rel] = result
-        reparsed = len(parse)
+        self.reparsed += len(parse)
+        reparsed = self.reparsed
         racy: set[str] = set()
         if now is not None:
             racy = {rel for rel, result in results.items() if now - result.mtime < RACY_SECONDS}
@@ -422,16 +431,18 @@ class Loader:
             result = cached[1].with_mtime(info.st_mtime)
             self._files[seed.rel] = (signature, result)
             return result
-        parse.append(_ParseJob(seed, data, digest, info.st_mtime, signature))
-        return parse[-1]
+        job = _ParseJob(seed, data, digest, info.st_mtime, signature)
+        if self.jobs <= 1:  # parsed now, so that one file's bytes are held at a time
+            result = _parse_job(job, settings)
+            self._files[seed.rel] = (signature, result)
+            self.reparsed += 1
+            return result
+        parse.append(job)
+        return job
 
     def _parse(self, jobs: list[_ParseJob], settings: Settings, files: int
                ) -> list[FileResult]:
         """Parse the files that changed, on several processes when there is much to do."""
-        def parse(job: _ParseJob) -> FileResult:
-            entries, problems = parse_seed_bytes(job.data, job.seed, settings)
-            return FileResult(job.digest, job.mtime, entries, problems)
-
         def progress(done: int) -> None:  # files taken from the cache count as done
             if self.on_progress is not None:
                 self.on_progress(files - len(jobs) + done, files)
@@ -442,11 +453,12 @@ class Loader:
 
             spool = self.store.folder if self.store is not None else None
             return [FileResult.from_transfer(data) for data in fork_map(
-                lambda job: parse(job).transferable(), jobs, self.jobs, progress, min_items=2,
+                lambda job: _parse_job(job, settings).transferable(), jobs, self.jobs, progress,
+                min_items=2,
                 spool=spool)]
         results = []
         for job in jobs:
-            results.append(parse(job))
+            results.append(_parse_job(job, settings))
             progress(len(results))
         return results
 
