@@ -94,7 +94,7 @@ class FileResult:
     files.
     """
 
-    __slots__ = ("digest", "mtime", "problems", "ids", "slugs", "days", "prints", "_entries",
+    __slots__ = ("digest", "mtime", "problems", "ids", "days", "_slugs", "_prints", "_entries",
                  "_blob", "_stored", "_store")
 
     def __init__(self, digest: str, mtime: float, entries: tuple[Entry, ...],
@@ -103,13 +103,26 @@ class FileResult:
         self.mtime = mtime
         self.problems = problems
         self.ids = tuple(entry.id for entry in entries)
-        self.slugs = tuple(entry.slug for entry in entries)
         self.days = tuple(entry.published.toordinal() for entry in entries)
-        self.prints = tuple(entry.fingerprint() for entry in entries)
+        self._slugs: tuple[str, ...] | None = None  # (made when first asked for: parsing
+        self._prints: tuple[bytes, ...] | None = None  # alone never needs them)
         self._entries: tuple[Entry, ...] | None = entries
         self._blob: bytes | None = None  # the entries pickled, when made by another process
         self._stored: str | None = None  # the entries' name in an EntryStore
         self._store: EntryStore | None = None
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        if self._slugs is None:
+            self._slugs = tuple(entry.slug for entry in self.entries)
+        return self._slugs
+
+    @property
+    def prints(self) -> tuple[bytes, ...]:
+        """Each entry's Entry.fingerprint."""
+        if self._prints is None:
+            self._prints = tuple(entry.fingerprint() for entry in self.entries)
+        return self._prints
 
     def transferable(self) -> tuple[object, ...]:
         """The result as another process sends it back (see from_transfer)."""
@@ -121,8 +134,8 @@ class FileResult:
     def from_transfer(cls, data: tuple[object, ...]) -> FileResult:
         """A result parsed by a worker process: its entries stay pickled until needed."""
         result = cls.__new__(cls)
-        (result.digest, result.mtime, result.problems, result.ids, result.slugs,
-         result.days, result.prints, result._blob) = data  # type: ignore[assignment]
+        (result.digest, result.mtime, result.problems, result.ids, result._slugs,
+         result.days, result._prints, result._blob) = data  # type: ignore[assignment]
         result._entries = result._stored = result._store = None
         return result
 
@@ -163,8 +176,8 @@ class FileResult:
                 self.prints, self._stored)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
-         self.prints, self._stored) = state  # type: ignore[assignment]
+        (self.digest, self.mtime, self.problems, self.ids, self._slugs, self.days,
+         self._prints, self._stored) = state  # type: ignore[assignment]
         self._entries = self._blob = self._store = None
 
 
