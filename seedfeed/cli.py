@@ -112,8 +112,8 @@ def check(seeds: Path) -> None:
 @click.option("--gzip", "precompress", is_flag=True,
               help="Also write a precompressed .gz beside each document, for gzip_static.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Processes to parse and render with; 0: one per available core. "
-              "The output is the same whatever the number.")
+              help="Processes to parse and render with; 0: one per available core "
+              "(at most 8). The output is the same whatever the number.")
 def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs: int) -> None:
     """Render every feed and page and write them to --out as static files."""
     if not seeds.is_dir():

@@ -23,12 +23,23 @@ MIN_ITEMS = 512
 _task: tuple[Callable[[Any], Any], Sequence[Any], str] | None = None
 
 
-def available() -> int:
-    """The processes a build may use: the cores this process may run on."""
+MAX_JOBS = 8  # more cost memory (each a copy of a large process) for little more speed
+
+
+def available(cgroup: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The processes a build may use by default: the cores this process may run on, as
+    far as its scheduler affinity and its container's CPU quota allow, at most MAX_JOBS."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = cgroup.read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota to respect
+    return max(1, min(cores, MAX_JOBS))
 
 
 def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,

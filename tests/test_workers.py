@@ -72,6 +72,18 @@ def test_an_error_in_a_worker_is_raised_here() -> None:
     assert seedfeed.workers._task is None
 
 
+@pytest.mark.parametrize(("cpu_max", "cap"), [("max 100000", None), ("150000 100000", 2),
+                                              ("50000 100000", 1), ("garbage", None),
+                                              (None, None)])
+def test_available_respects_a_container_quota(tmp_path: Path, cpu_max: str | None,
+                                              cap: int | None) -> None:
+    cgroup = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        cgroup.write_text(cpu_max + "\n")
+    cores = min(len(os.sched_getaffinity(0)), seedfeed.workers.MAX_JOBS)
+    assert seedfeed.workers.available(cgroup) == (cores if cap is None else min(cores, cap))
+
+
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
     return {path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
             for path in sorted(root.rglob("*")) if path.is_file()}
