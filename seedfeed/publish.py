@@ -37,7 +37,7 @@ from .model import content_hash
 if TYPE_CHECKING:
     from .render.site import Document
 
-STATE_VERSION = 12
+STATE_VERSION = 13
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
@@ -79,6 +79,7 @@ class Cache:
     documents: dict[str, tuple[str, int, str, object]] = field(default_factory=dict)
     memo: dict[bytes, object] = field(default_factory=dict)
     slugs: tuple[tuple[str, ...], dict[str, str]] = ((), {})
+    sections: dict[str, object] = field(default_factory=dict)  # RenderedSite.sections_rendered
     settings: object = None
     renderer: object = None  # renderer_fingerprint() of the seedfeed that wrote it
 
@@ -278,8 +279,9 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
         damaged |= {path for path, (size, _) in stamp.files.items()
                     if not path.endswith(".gz") and size >= GZIP_MIN_BYTES
                     and path + ".gz" not in stamp.files}
-    previous = RenderedSite(settings=cache.settings, memo=cache.memo,  # type: ignore[arg-type]
-                            slugs=cache.slugs)
+    previous = RenderedSite(
+        settings=cache.settings, memo=cache.memo, slugs=cache.slugs,  # type: ignore[arg-type]
+        sections_rendered=cache.sections)  # type: ignore[arg-type]
     owned = stamp.files
     for path, (media_type, last_modified, digest, key) in cache.documents.items():
         if path in owned and path not in damaged:
@@ -339,6 +341,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                                   stamp.files)
     keys = site.keys
     _write(state_path(out), Cache(loader=loader.state(store), memo=site.memo, slugs=site.slugs,
+                                  sections=site.sections_rendered,
                                   settings=site.settings, renderer=renderer,
                                   documents={path: (d.media_type, d.last_modified, d.digest,
                                                     keys[path])

@@ -62,6 +62,8 @@ class RenderedSite:
     memo: dict[bytes, Entry] = field(default_factory=dict)
     # The sections' URL names, for the section folder names they were made from.
     slugs: tuple[tuple[str, ...], dict[str, str]] = ((), {})
+    # Each section's settings, by slug, that its entry pages were rendered with.
+    sections_rendered: dict[str, Section] = field(default_factory=dict)
 
     @property
     def sections(self) -> int:
@@ -185,15 +187,17 @@ class _Builder:
         return views
 
     def _put(self, path: str, key: Any, media_type: str, last_modified: int,
-             render: Callable[[], bytes], later: bool = False) -> None:
+             render: Callable[[], bytes], later: bool = False, reuse: bool = True) -> None:
         """Reuse the previous document when its inputs are unchanged, else render it.
 
         `later`: a page that may be rendered with others (by _render_pending) when the
-        build runs on several processes.
+        build runs on several processes.  `reuse`: False when inputs that are not in the
+        key changed (an entry page's key is its entry's fingerprint; its section's name
+        and settings are compared once per section).
         """
         self.site.keys[path] = key
         old = self.previous.documents.get(path)
-        if old is not None and self.previous.keys.get(path) == key:
+        if reuse and old is not None and self.previous.keys.get(path) == key:
             # Same inputs, same bytes; Last-Modified still follows the seeds' mtimes so
             # that it depends only on the seeds, never on what was built before.
             self.site.documents[path] = old if old.last_modified == last_modified else (
@@ -238,8 +242,9 @@ class _Builder:
         """_entry_page for each entry; pages reused as they are are taken here, fast.
 
         A site has a page per entry and a build after a small change reuses nearly all,
-        so this loop is most of such a build's rendering: it compares the fingerprint
-        and the section (once) rather than making and comparing keys.
+        so this loop is most of such a build's rendering.  An entry page's key is its
+        entry's fingerprint; what else it shows (its section's title and the site's
+        settings, which reset all reuse) is compared once per section.
         """
         files = self.corpus.files
         if self._file_mtimes is None:
@@ -248,25 +253,21 @@ class _Builder:
         mtimes = self._file_mtimes
         old_documents, old_keys = self.previous.documents, self.previous.keys
         documents, keys = self.site.documents, self.site.keys
-        slug, info = section.slug, section.info
-        same_info: dict[int, bool] = {}  # previous keys share their Section objects
+        slug = section.slug
+        reuse = self.previous.sections_rendered.get(slug) == section.info
+        self.site.sections_rendered[slug] = section.info
         for ref in refs:
             result = files[ref[0]][2]
             path = f"{slug}/{result.slugs[ref[1]]}.html"  # Links.entry_path, inlined
             old = old_documents.get(path)
-            key = old_keys.get(path) if old is not None else None
-            if (key is not None and old.last_modified == mtimes[ref[0]]  # type: ignore[union-attr]
-                    and key[2] == result.prints[ref[1]] and key[0] == slug):
-                known = same_info.get(id(key[1]))
-                if known is None:
-                    known = same_info[id(key[1])] = key[1] == info
-                if known:
-                    documents[path] = old  # type: ignore[assignment]
-                    keys[path] = key
-                    continue
-            self._entry_page(section, ref)
+            if (reuse and old is not None and old.last_modified == mtimes[ref[0]]
+                    and old_keys.get(path) == result.prints[ref[1]]):
+                documents[path] = old
+                keys[path] = result.prints[ref[1]]
+                continue
+            self._entry_page(section, ref, reuse)
 
-    def _entry_page(self, section: _SectionView, ref: Ref) -> None:
+    def _entry_page(self, section: _SectionView, ref: Ref, reuse: bool) -> None:
         corpus = self.corpus
         path = f"{section.slug}/{corpus.slug(ref)}.html"  # Links.entry_path, inlined: hot loop
         mtime = max(int(corpus.mtimes.get(corpus.rel(ref), 0.0)), self.settings_mtime)
@@ -282,8 +283,7 @@ class _Builder:
             return pages.render_page("entry.html", **context, entry=self._entry(ref),
                                      canonical=self.links.url(path))
 
-        self._put(path, (section.slug, section.info, corpus.fingerprint(ref)), HTML, mtime,
-                  render, later=True)
+        self._put(path, corpus.fingerprint(ref), HTML, mtime, render, later=True, reuse=reuse)
 
     def _channel(self, slug: str, info: Section, entries: list[Entry], fmt: str,
                  entry_slugs: tuple[str, ...]) -> Channel:
