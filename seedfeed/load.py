@@ -16,6 +16,7 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -259,7 +260,12 @@ def _order(files: tuple[tuple[str, str, FileResult], ...]) -> tuple[Ref, ...]:
     seen: set[str] = set()
     kept: list[tuple[int, int, int]] = []
     for f, (_, _, result) in enumerate(files):
-        for i, (entry_id, day) in enumerate(zip(result.ids, result.days, strict=True)):
+        ids = result.ids
+        if seen.isdisjoint(ids) and len(set(ids)) == len(ids):  # (nearly every file)
+            seen.update(ids)
+            kept.extend(zip(result.days, repeat(f), range(len(ids))))
+            continue
+        for i, (entry_id, day) in enumerate(zip(ids, result.days, strict=True)):
             if entry_id not in seen:
                 seen.add(entry_id)
                 kept.append((day, f, i))

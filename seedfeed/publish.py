@@ -273,8 +273,6 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     if cache.renderer != renderer:
         cache = Cache(renderer=renderer)  # another seedfeed: parse and render everything
     interrupted = not stamp.complete and bool(stamp.files)
-    if stamp.complete:
-        _write(stamp_path(out), Stamp(files=stamp.files))  # marks a build in progress
     store = EntryStore(store_path(out))
     loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs)
     loader.restore_state(cache.loader, store)
@@ -317,10 +315,13 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                     else (path + ".gz") in stamp.files):
                 wanted[path + ".gz"] = (document, True)
     fresh = {path: _UNWRITTEN for path in wanted if path not in stamp.files}
-    if fresh:
-        # Record the files this build may create before creating any: a kill from here on
-        # must not leave files no record owns (a later build that no longer wants them
-        # would never remove them).  Never matching, they also count as damaged.
+    if stamp.complete or fresh:
+        # Nothing of the output has been touched so far (parsing and rendering write only
+        # the cache's temporary files): from here on a kill must leave a stamp that says
+        # a build was interrupted, and that records the files this build may create
+        # before it creates any, so that no file is left that no record owns (a later
+        # build that no longer wants it would never remove it).  Never matching, fresh
+        # files also count as damaged.
         _write(stamp_path(out), Stamp(files={**stamp.files, **fresh}))
     for folder in {path.rpartition("/")[0] for path in wanted}:
         os.makedirs(root + folder, exist_ok=True)

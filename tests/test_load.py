@@ -7,9 +7,11 @@ import pickle
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seedfeed import load as load_module
-from seedfeed.load import EntryStore, Loader, StoreDamaged, discover, load_seeds
+from seedfeed.load import EntryStore, FileResult, Loader, StoreDamaged, discover, load_seeds
 from seedfeed.model import Level, SeedError
 from seedfeed.settings import Settings
 
@@ -345,3 +347,23 @@ def test_progress_is_reported(tmp_path, write_seeds):
     calls: list[tuple[int, int]] = []
     Loader(seeds, on_progress=lambda done, total: calls.append((done, total))).load()
     assert calls == [(1, 2), (2, 2)]
+
+
+@given(st.lists(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.integers(1, 4)),
+                         max_size=12), max_size=6))
+def test_the_order_keeps_the_first_copy_of_each_id_newest_first(files):
+    """Corpus order against the plain definition: first copy by seed order, stable sort."""
+    results = []
+    for entries in files:
+        result = FileResult.__new__(FileResult)
+        result.ids = tuple(entry_id for entry_id, _ in entries)
+        result.days = tuple(day for _, day in entries)
+        results.append(("x.txt", "news", result))
+    seen, expected = set(), []
+    for f, entries in enumerate(files):
+        for i, (entry_id, day) in enumerate(entries):
+            if entry_id not in seen:
+                seen.add(entry_id)
+                expected.append((day, f, i))
+    expected.sort(key=lambda kept: -kept[0])
+    assert load_module._order(tuple(results)) == tuple((f, i) for _, f, i in expected)
