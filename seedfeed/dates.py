@@ -54,12 +54,6 @@ def parser_info() -> dateutil_parser.parserinfo:
     return SeedParserInfo(dayfirst=True)
 
 
-def __getattr__(name: str) -> object:
-    if name == "PARSER_INFO":
-        return parser_info()
-    raise AttributeError(name)
-
-
 _PLACEHOLDER_YEAR = 2000  # a leap year, so "29 February" without a year still parses
 
 _MONTH = "|".join(

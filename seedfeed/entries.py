@@ -104,10 +104,7 @@ def _paragraphs_html(body: tuple[str, ...]) -> str:
     """
     if not body:
         return ""
-    joined = "\n".join(body)
-    if joined.count("\n") != len(body) - 1:  # a line break inside a paragraph after all
-        return "".join(f"<p>{escape(paragraph, quote=False)}</p>\n" for paragraph in body)
-    return "<p>" + escape(joined, quote=False).replace("\n", "</p>\n<p>") + "</p>\n"
+    return "<p>" + escape("\n".join(body), quote=False).replace("\n", "</p>\n<p>") + "</p>\n"
 
 
 @lru_cache(maxsize=65536)

@@ -27,6 +27,7 @@ from .files import atomic_write
 from .model import Entry, Level, Problem, SeedError, content_hash
 from .parse import parse_text
 from .settings import RESERVED_SECTIONS, SETTINGS_FILE, Settings, load_settings
+from .workers import fork_map
 
 SEED_SUFFIX = ".txt"
 RACY_SECONDS = 2.0
@@ -108,7 +109,7 @@ class FileResult:
         self._slugs: tuple[str, ...] | None = None  # (made when first asked for: parsing
         self._prints: tuple[bytes, ...] | None = None  # alone never needs them)
         self._entries: tuple[Entry, ...] | None = entries
-        self._blob: bytes | None = None  # the entries pickled, when made by another process
+        self._blob: bytes | None = None  # the entries pickled, when parsed by a worker
         self._stored: str | None = None  # the entries' name in an EntryStore
         self._store: EntryStore | None = None
 
@@ -124,21 +125,6 @@ class FileResult:
         if self._prints is None:
             self._prints = tuple(entry.fingerprint() for entry in self.entries)
         return self._prints
-
-    def transferable(self) -> tuple[object, ...]:
-        """The result as another process sends it back (see from_transfer)."""
-        blob = pickle.dumps(self.entries, pickle.HIGHEST_PROTOCOL)
-        return (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
-                self.prints, blob)
-
-    @classmethod
-    def from_transfer(cls, data: tuple[object, ...]) -> FileResult:
-        """A result parsed by a worker process: its entries stay pickled until needed."""
-        result = cls.__new__(cls)
-        (result.digest, result.mtime, result.problems, result.ids, result._slugs,
-         result.days, result._prints, result._blob) = data  # type: ignore[assignment]
-        result._entries = result._stored = result._store = None
-        return result
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -171,15 +157,19 @@ class FileResult:
         return self._stored
 
     def __getstate__(self) -> tuple[object, ...]:
+        # Put in a store (the build cache), a result is pickled without its entries; not
+        # yet (a worker process sending back what it parsed), with them, pickled once.
+        blob = None
         if self._stored is None:
-            raise TypeError("a FileResult is pickled after FileResult.store()")
+            blob = self._blob if self._blob is not None else pickle.dumps(
+                self.entries, pickle.HIGHEST_PROTOCOL)
         return (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
-                self.prints, self._stored)
+                self.prints, self._stored, blob)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         (self.digest, self.mtime, self.problems, self.ids, self._slugs, self.days,
-         self._prints, self._stored) = state  # type: ignore[assignment]
-        self._entries = self._blob = self._store = None
+         self._prints, self._stored, self._blob) = state  # type: ignore[assignment]
+        self._entries = self._store = None
 
 
 Ref = tuple[int, int]  # an entry of a corpus: (index of its file, index in that file)
@@ -207,19 +197,6 @@ class Corpus:
         files = tuple(files)
         return cls(settings, problems, mtimes or {}, files, _order(files))
 
-    @classmethod
-    def from_entries(cls, settings: Settings, entries: Iterable[Entry],
-                     problems: tuple[Problem, ...] = (), mtimes: dict[str, float] | None = None
-                     ) -> Corpus:
-        """A corpus of entries made elsewhere, one file per source path."""
-        grouped: dict[tuple[str, str], list[Entry]] = {}
-        for entry in entries:
-            grouped.setdefault((entry.source.rpartition(":")[0], entry.section), []).append(entry)
-        files = [(rel, section, FileResult(content_hash(pickle.dumps(group)),
-                                           (mtimes or {}).get(rel, 0.0), tuple(group), ()))
-                 for (rel, section), group in grouped.items()]
-        return cls.of(settings, files, problems, mtimes)
-
     @cached_property
     def entries(self) -> tuple[Entry, ...]:
         files = self.files
@@ -244,18 +221,12 @@ class Corpus:
         """Entry.fingerprint, known without reading the entry."""
         return self.files[ref[0]][2].prints[ref[1]]
 
-    def slug(self, ref: Ref) -> str:
-        return self.files[ref[0]][2].slugs[ref[1]]
-
-    def rel(self, ref: Ref) -> str:
-        return self.files[ref[0]][0]
-
 
 def _order(files: tuple[tuple[str, str, FileResult], ...]) -> tuple[Ref, ...]:
     """All entries newest first, one per id; same-day items keep their seed order.
 
-    merge() from the ids and days alone: when two files hold the same item, the one in
-    the first file (in seed order) is kept.
+    From the ids and days alone: when two files hold the same item, the one in the first
+    file (in seed order) is kept.
     """
     seen: set[str] = set()
     kept: list[tuple[int, int, int]] = []
@@ -391,12 +362,8 @@ class Loader:
             self._files[job.seed.rel] = (job.signature, result)
             results[job.seed.rel] = result
         self.reparsed += len(parse)
-        reparsed = self.reparsed
-        racy: set[str] = set()
-        if now is not None:
-            racy = {rel for rel, result in results.items() if now - result.mtime < RACY_SECONDS}
-        self._racy = racy
-        self.reparsed = reparsed
+        self._racy = set() if now is None else {
+            rel for rel, result in results.items() if now - result.mtime < RACY_SECONDS}
         for gone in set(self._files) - set(results):
             del self._files[gone]
         for gone in set(self._held) - {seed.rel for seed in seeds}:
@@ -407,7 +374,7 @@ class Loader:
         if settings_path.exists():
             mtimes[SETTINGS_FILE] = settings_path.stat().st_mtime
         previous = self._corpus
-        if (reparsed == 0 and previous is not None and previous.mtimes == mtimes
+        if (self.reparsed == 0 and previous is not None and previous.mtimes == mtimes
                 and previous.settings == settings):
             return previous  # nothing changed: callers can tell by identity
         for result in results.values():
@@ -462,24 +429,17 @@ class Loader:
     def _parse(self, jobs: list[_ParseJob], settings: Settings, files: int
                ) -> list[FileResult]:
         """Parse the files that changed, on several processes when there is much to do."""
+        if not jobs:
+            return []
+
         def progress(done: int) -> None:  # files taken from the cache count as done
             if self.on_progress is not None:
                 self.on_progress(files - len(jobs) + done, files)
 
-        size = sum(len(job.data) for job in jobs)
-        if self.jobs > 1 and size >= PARALLEL_BYTES:
-            from .workers import fork_map
-
-            spool = self.store.folder if self.store is not None else None
-            return [FileResult.from_transfer(data) for data in fork_map(
-                lambda job: _parse_job(job, settings).transferable(), jobs, self.jobs, progress,
-                min_items=2,
-                spool=spool)]
-        results = []
-        for job in jobs:
-            results.append(_parse_job(job, settings))
-            progress(len(results))
-        return results
+        # Few bytes to parse are parsed here: a pool costs more than it saves.
+        processes = self.jobs if sum(len(job.data) for job in jobs) >= PARALLEL_BYTES else 1
+        return fork_map(lambda job: _parse_job(job, settings), jobs, processes, progress,
+                        min_items=2, spool=self.store.folder if self.store else None)
 
     def _in_flux(self, rel: str, info: os.stat_result,
                  cached: tuple[tuple[int, int, int], FileResult] | None,
@@ -531,26 +491,9 @@ class Loader:
             learn_month_days(month_days)  # so that dateutil is needed only for new dates
 
 
-def merge(groups: Iterable[Iterable[Entry]]) -> tuple[Entry, ...]:
-    """All entries newest first, one per id; same-day items keep their seed order.
-
-    Groups arrive in seed path order, so when two files hold the same item the one in
-    the first file (by path) is kept: a deterministic choice.
-    """
-    seen: set[str] = set()
-    unique: list[Entry] = []
-    for group in groups:
-        for entry in group:
-            if entry.id not in seen:
-                seen.add(entry.id)
-                unique.append(entry)
-    unique.sort(key=lambda entry: entry.published.toordinal(), reverse=True)
-    return tuple(unique)
-
-
 def load_seeds(seeds: Path, now: float | None = None) -> Corpus:
     """Parse a seeds folder once (see Loader for repeated loads)."""
     return Loader(seeds).load(now)
 
 
-__all__ = ["Corpus", "Loader", "SeedError", "discover", "load_seeds", "merge"]
+__all__ = ["Corpus", "Loader", "SeedError", "discover", "load_seeds"]

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from .files import atomic_write
 from .model import content_hash
+from .workers import available
 
 if TYPE_CHECKING:
     from .render.site import Document
@@ -113,9 +114,7 @@ def stamp_path(out: Path) -> Path:
 
 @contextlib.contextmanager
 def _no_gc() -> Iterator[None]:
-    """Cyclic garbage collection paused (see build): (un)pickling the build's records
-    alone makes hundreds of thousands of tuples, none of them garbage, and the collector
-    would go over them again and again."""
+    """Cyclic garbage collection paused (see build)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -127,17 +126,14 @@ def _no_gc() -> Iterator[None]:
 
 def _read(path: Path, kind: type) -> object:
     try:
-        with _no_gc():
-            version, value = pickle.loads(path.read_bytes())
+        version, value = pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - none yet, or a damaged one: build in full
         return kind()
     return value if version == STATE_VERSION and isinstance(value, kind) else kind()
 
 
 def _write(path: Path, value: object) -> None:
-    with _no_gc():
-        body = pickle.dumps((STATE_VERSION, value), protocol=5)
-    atomic_write(path, body, None)
+    atomic_write(path, pickle.dumps((STATE_VERSION, value), protocol=5), None)
 
 
 def input_signature(seeds: Path, options: tuple[object, ...]
@@ -232,27 +228,24 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
 
     `jobs`: processes to parse and render with (0: one per available core).
     """
-    inputs, mtimes = input_signature(seeds, (base_url, precompress, renderer_fingerprint()))
-    stamp = _read(stamp_path(out), Stamp)
-    assert isinstance(stamp, Stamp)
-    if (stamp.complete and stamp.inputs == inputs and state_path(out).exists()
-            and _hashes(_racy(mtimes, stamp.built_at)) == stamp.racy
-            and _outputs_intact(out, stamp.files)):
-        # Nothing changed since a complete build: no need to parse or render anything.
-        return Report(sections=stamp.sections, entries=stamp.entries,
-                      unchanged=len(stamp.files)), list(stamp.problems)
-    if jobs == 0:
-        from .workers import available
-
-        jobs = available()
     # A build makes millions of objects and frees them by reference counting; cycles are
     # next to none (a 100k-entry build peaks lower without the collector), and the
-    # collector going over everything parsed and rendered, again and again, cost a tenth
-    # of a full build and a third of a small one.
+    # collector going over everything read, parsed and rendered, again and again, cost a
+    # tenth of a full build and a third of a small one.
     with _no_gc():
+        inputs, mtimes = input_signature(seeds, (base_url, precompress,
+                                                 renderer_fingerprint()))
+        stamp = _read(stamp_path(out), Stamp)
+        assert isinstance(stamp, Stamp)
+        if (stamp.complete and stamp.inputs == inputs and state_path(out).exists()
+                and _hashes(_racy(mtimes, stamp.built_at)) == stamp.racy
+                and _outputs_intact(out, stamp.files)):
+            # Nothing changed since a complete build: no need to parse or render anything.
+            return Report(sections=stamp.sections, entries=stamp.entries,
+                          unchanged=len(stamp.files)), list(stamp.problems)
         return _build(seeds, out, now=now, base_url=base_url, precompress=precompress,
                       on_progress=on_progress, stamp=stamp, inputs=inputs, mtimes=mtimes,
-                      jobs=jobs)
+                      jobs=jobs or available())
 
 
 def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompress: bool,
@@ -274,7 +267,12 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
         cache = Cache(renderer=renderer)  # another seedfeed: parse and render everything
     interrupted = not stamp.complete and bool(stamp.files)
     store = EntryStore(store_path(out))
-    loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs)
+
+    def new_loader() -> Loader:
+        return Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs,
+                      store=store)
+
+    loader = new_loader()
     loader.restore_state(cache.loader, store)
     corpus = loader.load(now=now)
     root = str(out) + os.sep
@@ -290,9 +288,8 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     previous = RenderedSite(
         settings=cache.settings, memo=cache.memo, slugs=cache.slugs,  # type: ignore[arg-type]
         sections_rendered=cache.sections)  # type: ignore[arg-type]
-    owned = stamp.files
     for path, (media_type, last_modified, digest, key) in cache.documents.items():
-        if path in owned and path not in damaged:
+        if path in stamp.files and path not in damaged:
             previous.documents[path] = Document(path, b"", media_type, last_modified, digest)
             previous.keys[path] = key
     try:
@@ -300,8 +297,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     except StoreDamaged:
         # The cache's entries are gone or damaged: parse and render without the cache.
         store.keep_only(set())
-        loader = Loader(seeds, base_url=base_url, on_progress=stage("parse"), jobs=jobs,
-                        store=store)
+        loader = new_loader()
         corpus = loader.load(now=now)
         site = render_site(corpus, RenderedSite(), stage("render"), jobs, store.folder)
     report = Report(sections=len(corpus.sections()), entries=len(corpus.order),
@@ -331,16 +327,13 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
     for done, (path, (document, zipped)) in enumerate(sorted(wanted.items()), start=1):
         if progress is not None and done % 256 == 0:
             progress(done, total)
-        known = owned.get(path)
+        target = root + path
+        known = stamp.files.get(path)
         if known is not None and not document.body and path not in damaged:
             # Not re-rendered (reused documents carry no bytes): the file already holds them.
+            files[path] = _dated(target, known, document.last_modified)
             report.unchanged += 1
-            if known[1] // 1_000_000_000 == document.last_modified:
-                files[path] = known  # (_dated's test, inlined: most of a small build's files)
-            else:
-                files[path] = _dated(root + path, known, document.last_modified)
             continue
-        target = root + path
         body = gzip_body(document.body) if zipped else document.body
         if _same_file(target, body):
             files[path] = _dated(target, _signature(target), document.last_modified)

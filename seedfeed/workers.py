@@ -57,15 +57,16 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     temporary folder by default): a build puts it among its own records, so that the
     next build removes what a killed one left there.
     """
-    if len(items) < min_items:
-        jobs = 1
-    if jobs <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
-        return [function(item) for item in items]
-    import multiprocessing  # (imported here: a build with little to do never needs it)
+    if jobs <= 1 or len(items) < min_items or not _can_fork():
+        results = []
+        for item in items:
+            results.append(function(item))
+            if on_progress is not None:
+                on_progress(len(results))
+        return results
+    import multiprocessing
     import tempfile
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
     global _task
     size = max(1, -(-len(items) // (jobs * chunks_per_job)))
     chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
@@ -85,6 +86,14 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
         finally:
             _task = None
     return results
+
+
+def _can_fork() -> bool:
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    import multiprocessing  # (imported here: a build with little to do never needs it)
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _run_chunk(bounds: tuple[int, int]) -> str:

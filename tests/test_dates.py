@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from dateutil import parser as dateutil_parser
 
-from seedfeed.dates import PARSER_INFO, BadDate, match_date_prefix
+from seedfeed.dates import BadDate, match_date_prefix, parser_info
 
 PREFIXES = [
     # empty and not-a-date
@@ -122,7 +122,7 @@ def test_resolve_gives_the_day_in_a_year():
     ],
 )
 def test_parserinfo_teaches_dateutil_russian_months(text, expected):
-    assert dateutil_parser.parse(text, parserinfo=PARSER_INFO) == expected
+    assert dateutil_parser.parse(text, parserinfo=parser_info()) == expected
 
 
 def test_missing_year_is_missing_not_this_year():

@@ -26,7 +26,7 @@ from feedcheck import check_atom, check_jsonfeed, check_opml, check_rss
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seedfeed.load import Corpus, SeedFile, merge, parse_seed_bytes
+from seedfeed.load import Corpus, FileResult, SeedFile, parse_seed_bytes
 from seedfeed.model import Entry, Level, Problem
 from seedfeed.parse import has_text, parse_text
 from seedfeed.render.site import render_site
@@ -179,7 +179,7 @@ SECTIONS = ["news", "News", "Мировые новости", "a b", "a-b", "all"
 @st.composite
 def corpora(draw: st.DrawFn) -> Corpus:
     """The entries of one to three fuzzed seeds, in one or two sections, merged."""
-    groups = []
+    groups: list[tuple[str, str, tuple[Entry, ...]]] = []
     for number in range(draw(st.integers(1, 3))):
         section = draw(st.sampled_from(SECTIONS))
         rel = f"{section}/{number}.txt"
@@ -188,10 +188,15 @@ def corpora(draw: st.DrawFn) -> Corpus:
                 "utf-8", "surrogatepass")), listings.map(lambda text: text.encode("cp1251",
                                                                                  "replace"))))
         entries, _ = check_entries(data, SeedFile(Path(rel), rel, section))
-        groups.append(entries)
-    entries = merge(groups)
-    files = {entry.source.rsplit(":", 1)[0] for entry in entries}
-    return Corpus.from_entries(SETTINGS, entries, (), {rel: 1_700_000_000.0 for rel in files})
+        groups.append((rel, section, entries))
+    return corpus_of(groups)
+
+
+def corpus_of(files: list[tuple[str, str, tuple[Entry, ...]]]) -> Corpus:
+    """A corpus of seed files parsed here (one given mtime for all)."""
+    return Corpus.of(SETTINGS, [(rel, section, FileResult(rel, 1_700_000_000.0, entries, ()))
+                                for rel, section, entries in files],
+                     mtimes={rel: 1_700_000_000.0 for rel, _, _ in files})
 
 
 def check_site(corpus: Corpus) -> None:
@@ -236,4 +241,4 @@ def test_an_item_from_before_standard_time_renders() -> None:
     entries, problems = check_entries(b"On 16 February 1900, an old item.\n", seed)
     assert len(entries) == 1 and not problems
     assert entries[0].published.utcoffset().seconds % 60 == 0  # type: ignore[union-attr]
-    check_site(Corpus.from_entries(SETTINGS, entries, (), {"news/x.txt": 1_700_000_000.0}))
+    check_site(corpus_of([("news/x.txt", "news", entries)]))

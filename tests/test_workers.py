@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import seedfeed.load
+import seedfeed.render.site
 import seedfeed.workers
 from benchmarks.corpus import write_corpus
 from seedfeed.publish import build
@@ -100,7 +101,8 @@ def test_a_build_on_two_processes_writes_the_same_bytes(tmp_path: Path,
         forks.append(len(items))
         return real(function, items, jobs, *args, **kwargs)
 
-    monkeypatch.setattr(seedfeed.workers, "fork_map", counting)
+    monkeypatch.setattr(seedfeed.load, "fork_map", counting)  # parsing
+    monkeypatch.setattr(seedfeed.render.site, "fork_map", counting)  # rendering
     one, _ = build(seeds, tmp_path / "one", now=1e9, jobs=1)
     two, _ = build(seeds, tmp_path / "two", now=1e9, jobs=2)
     assert len(forks) == 2  # parsing (the seed files) and rendering (the pages) forked

@@ -11,12 +11,14 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..load import Corpus, Ref
 from ..model import Entry
 from ..settings import SETTINGS_FILE, Section, Settings
+from ..workers import fork_map
 from . import feeds, jsonfeed, opml, pages
 from .channel import Channel, Item
 from .links import ALL, FEED_LABELS, FEED_TYPES, Links, section_slugs
@@ -118,10 +120,11 @@ class _Builder:
         self.site = RenderedSite(settings=self.settings)
         self._chromes: dict[tuple[object, ...], pages.Chrome] = {}
         self._entry_contexts: dict[str, dict[str, Any]] = {}
-        self._file_mtimes: list[int] | None = None  # each seed file's pages' Last-Modified
-        settings_mtime = corpus.mtimes.get(SETTINGS_FILE, 0.0)
-        self.settings_mtime = int(settings_mtime)
+        self.settings_mtime = int(corpus.mtimes.get(SETTINGS_FILE, 0.0))
         self.site_mtime = int(max(corpus.mtimes.values(), default=0.0))
+        # The Last-Modified of each seed file's entry pages, by the file's index.
+        self._file_mtimes = [max(int(corpus.mtimes.get(rel, 0.0)), self.settings_mtime)
+                             for rel, _, _ in corpus.files]
 
     def build(self) -> RenderedSite:
         sections = self._sections()
@@ -129,30 +132,32 @@ class _Builder:
         done = 0
         for section in sections:
             for start in range(0, len(section.refs), 256):
-                self._entry_pages(section, section.refs[start:start + 256])
-                done += len(section.refs[start:start + 256])
-                if self.on_progress is not None:
-                    self.on_progress(done, total)
+                refs = section.refs[start:start + 256]
+                self._entry_pages(section, refs)
+                done += len(refs)
+                self._progress(done, total)
             self._section_documents(section)
             done += 8
-        self._render_pending(lambda rendered: self.on_progress(done - len(self._pending)
-                             + rendered, total) if self.on_progress is not None else None)
+        self._render_pending(done, total)
         self._site_documents(sections)
-        if self.on_progress is not None:
-            self.on_progress(total, total)
+        self._progress(total, total)
         return self.site
 
-    def _render_pending(self, on_progress: Callable[[int], None]) -> None:
-        """Render the pages put off by _put, on several processes if there are many."""
-        from ..workers import fork_map
+    def _progress(self, done: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(done, total)
 
+    def _render_pending(self, done: int, total: int) -> None:
+        """Render the pages put off by _put (counted in `done`), on several processes."""
         pending, self._pending = self._pending, []
         if pending:
             # An entry page's or section page's rendering reads entries but changes
             # nothing in the builder, so that another process can do it.
             # One run of pages per process: a section's pages read the same seed files.
             rendered = fork_map(_render_and_hash, [render for _, render in pending],
-                                self.jobs, on_progress, chunks_per_job=1, spool=self.spool)
+                                self.jobs, lambda count: self._progress(
+                                    done - len(pending) + count, total),
+                                chunks_per_job=1, spool=self.spool)
             for (path, _), (body, digest) in zip(pending, rendered, strict=True):
                 self._finish(path, body, digest)
 
@@ -239,18 +244,15 @@ class _Builder:
                 "chrome": shared}
 
     def _entry_pages(self, section: _SectionView, refs: tuple[Ref, ...]) -> None:
-        """_entry_page for each entry; pages reused as they are are taken here, fast.
+        """The entry pages of `refs`, reused where their entries are unchanged.
 
         A site has a page per entry and a build after a small change reuses nearly all,
-        so this loop is most of such a build's rendering.  An entry page's key is its
-        entry's fingerprint; what else it shows (its section's title and the site's
-        settings, which reset all reuse) is compared once per section.
+        so this loop is most of such a build's rendering: it takes a reused page itself,
+        without _put.  An entry page's key is its entry's fingerprint; what else it shows
+        (its section's title and the site's settings, which reset all reuse) is compared
+        once per section.
         """
-        files = self.corpus.files
-        if self._file_mtimes is None:
-            self._file_mtimes = [max(int(self.corpus.mtimes.get(rel, 0.0)), self.settings_mtime)
-                                 for rel, _, _ in files]
-        mtimes = self._file_mtimes
+        files, mtimes = self.corpus.files, self._file_mtimes
         old_documents, old_keys = self.previous.documents, self.previous.keys
         documents, keys = self.site.documents, self.site.keys
         slug = section.slug
@@ -259,31 +261,27 @@ class _Builder:
         for ref in refs:
             result = files[ref[0]][2]
             path = f"{slug}/{result.slugs[ref[1]]}.html"  # Links.entry_path, inlined
+            fingerprint, mtime = result.prints[ref[1]], mtimes[ref[0]]
             old = old_documents.get(path)
-            if (reuse and old is not None and old.last_modified == mtimes[ref[0]]
-                    and old_keys.get(path) == result.prints[ref[1]]):
+            if (reuse and old is not None and old.last_modified == mtime
+                    and old_keys.get(path) == fingerprint):
                 documents[path] = old
-                keys[path] = result.prints[ref[1]]
-                continue
-            self._entry_page(section, ref, reuse)
+                keys[path] = fingerprint
+            else:
+                self._put(path, fingerprint, HTML, mtime,
+                          partial(self._render_entry_page, section, ref, path),
+                          later=True, reuse=reuse)
 
-    def _entry_page(self, section: _SectionView, ref: Ref, reuse: bool) -> None:
-        corpus = self.corpus
-        path = f"{section.slug}/{corpus.slug(ref)}.html"  # Links.entry_path, inlined: hot loop
-        mtime = max(int(corpus.mtimes.get(corpus.rel(ref), 0.0)), self.settings_mtime)
-
-        def render() -> bytes:
-            context = self._entry_contexts.get(section.slug)
-            if context is None:  # what every entry page of the section shares
-                feed_links = self._feed_links(section.slug, "../", section.info.title)
-                context = self._context("../", path, feed_links)
-                del context["canonical"]  # the page's own
-                context["section"] = {"title": section.info.title, "href": "./"}
-                self._entry_contexts[section.slug] = context
-            return pages.render_page("entry.html", **context, entry=self._entry(ref),
-                                     canonical=self.links.url(path))
-
-        self._put(path, corpus.fingerprint(ref), HTML, mtime, render, later=True, reuse=reuse)
+    def _render_entry_page(self, section: _SectionView, ref: Ref, path: str) -> bytes:
+        context = self._entry_contexts.get(section.slug)
+        if context is None:  # what every entry page of the section shares
+            feed_links = self._feed_links(section.slug, "../", section.info.title)
+            context = self._context("../", path, feed_links)
+            del context["canonical"]  # the page's own
+            context["section"] = {"title": section.info.title, "href": "./"}
+            self._entry_contexts[section.slug] = context
+        return pages.render_page("entry.html", **context, entry=self._entry(ref),
+                                 canonical=self.links.url(path))
 
     def _channel(self, slug: str, info: Section, entries: list[Entry], fmt: str,
                  entry_slugs: tuple[str, ...]) -> Channel:
