@@ -34,10 +34,14 @@ def main() -> None:
     """Turn plain-text news dumps (seed documents) into feeds."""
 
 
-def load_corpus(seeds: Path) -> Corpus:
-    """Parse the seeds folder for a command, with a progress bar on long work."""
+def require_folder(seeds: Path) -> None:
     if not seeds.is_dir():
         raise click.ClickException(f"seeds folder not found: {seeds}")
+
+
+def load_corpus(seeds: Path) -> Corpus:
+    """Parse the seeds folder for a command, with a progress bar on long work."""
+    require_folder(seeds)
     from .load import Loader
 
     progress = Progress("Parsing seeds")
@@ -98,7 +102,7 @@ def check(seeds: Path) -> None:
         click.echo(str(problem))
     errors = sum(problem.level is Level.ERROR for problem in corpus.problems)
     warnings = len(corpus.problems) - errors
-    click.echo(f"{len(corpus.entries)} entries in {len(corpus.sections())} sections; "
+    click.echo(f"{len(corpus.order)} entries in {len(corpus.sections())} sections; "
                f"{errors} errors, {warnings} warnings", err=True)
     sys.exit(1 if errors else 0)
 
@@ -116,8 +120,7 @@ def check(seeds: Path) -> None:
               "(at most 8). The output is the same whatever the number.")
 def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs: int) -> None:
     """Render every feed and page and write them to --out as static files."""
-    if not seeds.is_dir():
-        raise click.ClickException(f"seeds folder not found: {seeds}")
+    require_folder(seeds)
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter("must be an absolute http(s) URL", param_hint="--base-url")
     started = time.monotonic()
@@ -154,8 +157,7 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs:
 def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
           access_log: str | None) -> None:
     """Serve the feeds over HTTP with gunicorn, reloading when the seeds change."""
-    if not seeds.is_dir():
-        raise click.ClickException(f"seeds folder not found: {seeds}")
+    require_folder(seeds)
     os.environ["SEEDFEED_SEEDS"] = str(seeds.resolve())
     # No control socket: it is shared under ~/.gunicorn by every instance otherwise.
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",

@@ -22,7 +22,7 @@ from werkzeug.http import http_date, is_resource_modified, parse_accept_header
 
 from .load import Corpus, Loader
 from .model import SeedError
-from .publish import gzip_body
+from .publish import GZIP_MIN_BYTES, gzip_body
 from .render.site import Document, RenderedSite, render_site
 
 log = logging.getLogger("seedfeed")
@@ -36,7 +36,6 @@ NOSNIFF = ("X-Content-Type-Options", "nosniff")
 PAGE_CSP = ("Content-Security-Policy", "default-src 'none'; style-src 'self'; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json")
-GZIP_MIN_BYTES = 256
 # The poller leaves a seed file modified less than this long ago for a later look: it may
 # still be being written (truncated, or half of it there), and is no new content yet.
 SETTLE_SECONDS = 1.0
@@ -209,9 +208,10 @@ class DocumentServer:
         if known is None:
             accept = parse_accept_header(header)
             known = accept["gzip"] > 0 if "gzip" in accept else accept["*"] > 0
-            if len(self._gzip_ok) > 256 or len(header) > 256:
-                self._gzip_ok.clear()  # bounded: garbage headers must not grow memory
-            self._gzip_ok[header] = known
+            if len(header) <= 256:  # bounded: garbage headers must not grow memory
+                if len(self._gzip_ok) >= 256:
+                    self._gzip_ok.clear()
+                self._gzip_ok[header] = known
         return known
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse
