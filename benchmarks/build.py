@@ -16,12 +16,20 @@ one-file/full.
 Both tools write under --dir, by default a folder on tmpfs (/dev/shm) when there is one:
 on the machines this was written on, creating files in /tmp costs from 40 µs to 800 µs
 each depending on the disk's recent history, which would measure the disk, not the tools.
+
+The commands run with Python's bytecode cache on, as an installed seedfeed runs
+(PYTHONDONTWRITEBYTECODE, if set, would compile every module on every run: 15 ms of a
+build with nothing to do).  Also printed, from the same interpreter: the start-up floor
+that no build can go below, Python starting and importing the command line (click
+included), and that plus the parser and renderer (Jinja2, feedgen with lxml) that any
+build with something to render imports, each as a share of the full build.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -40,12 +48,19 @@ SUMMARY = re.compile(r"(\d+) sections, (\d+) entries: (\d+) written, (\d+) uncha
                      r"(\d+) removed")
 
 
+ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+FLOORS = {
+    "start": "import seedfeed.cli",
+    "start_render": "import seedfeed.cli, seedfeed.load, seedfeed.render.site",
+}
+
+
 def timed_build(seeds: Path, out: Path, jobs: int) -> dict[str, float]:
     """`seedfeed build` as a user runs it: wall time from start to exit, and its summary."""
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "seedfeed", "build", "--seeds", str(seeds),
                              "--out", str(out), "--jobs", str(jobs)], check=True,
-                            capture_output=True, text=True, timeout=3600)
+                            capture_output=True, text=True, timeout=3600, env=ENV)
     seconds = time.perf_counter() - started
     found = SUMMARY.search(result.stderr)
     if found is None or "error:" in result.stderr:
@@ -53,6 +68,19 @@ def timed_build(seeds: Path, out: Path, jobs: int) -> dict[str, float]:
     sections, entries, written, unchanged, removed = map(int, found.groups())
     return {"seconds": seconds, "entries": entries, "written": written,
             "unchanged": unchanged, "removed": removed}
+
+
+def floor(code: str, runs: int = 15) -> float:
+    """Median wall time of `python -c code`: what a build pays before it does anything."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        # (Output captured, as for the builds: without pipes to read to their end, a
+        # timeout makes subprocess poll for the exit, late by up to 50 ms.)
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                       timeout=60, env=ENV)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def change_one_file(seeds: Path, serial: int) -> None:
@@ -65,7 +93,8 @@ def change_one_file(seeds: Path, serial: int) -> None:
 
 def run_size(size: int, work: Path, repeat: int, jobs: int) -> dict[str, float]:
     """Each time is the median of `repeat` runs (tmpfs on a shared machine is noisy)."""
-    seeds = work / "seeds"
+    floors = {name: floor(code) for name, code in FLOORS.items()}  # (while this process is
+    seeds = work / "seeds"                                          # small: it forks them)
     write_corpus(seeds, size)
     fulls, nothings, ones = [], [], []
     for run in range(repeat):
@@ -92,7 +121,8 @@ def run_size(size: int, work: Path, repeat: int, jobs: int) -> dict[str, float]:
         return statistics.median(run["seconds"] for run in runs)
 
     return {"full": median(fulls), "nothing": median(nothings), "one": median(ones),
-            "hugo": hugo, "files": fulls[0]["written"], "one_written": ones[0]["written"]}
+            "hugo": hugo, "files": fulls[0]["written"], "one_written": ones[0]["written"],
+            **floors}
 
 
 def main() -> None:
@@ -117,6 +147,10 @@ def main() -> None:
               f"one file changed {r['one']:.3f} s ({r['one'] / r['full']:.1%} of full, "
               f"{r['one_written']:.0f} files written); --jobs {args.jobs}, median of "
               f"{args.repeat}", flush=True)
+        print(f"{'':>7} start-up floor: Python and the command line {r['start']:.3f} s "
+              f"({r['start'] / r['full']:.1%} of full); and the parser and renderer "
+              f"{r['start_render']:.3f} s ({r['start_render'] / r['full']:.1%} of full)",
+              flush=True)
         print(json.dumps({size: r}))
 
 

@@ -292,33 +292,35 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
         if path in stamp.files and path not in damaged:
             previous.documents[path] = Document(path, b"", media_type, last_modified, digest)
             previous.keys[path] = key
+    record = _Record(stamp_path(out), stamp)
+    placer = _Placer(root, record, precompress)
     try:
-        site = render_site(corpus, previous, stage("render"), jobs, store.folder)
+        site = render_site(corpus, previous, stage("render"), jobs, store.folder, placer)
     except StoreDamaged:
         # The cache's entries are gone or damaged: parse and render without the cache.
         store.keep_only(set())
         loader = new_loader()
         corpus = loader.load(now=now)
-        site = render_site(corpus, RenderedSite(), stage("render"), jobs, store.folder)
+        site = render_site(corpus, RenderedSite(), stage("render"), jobs, store.folder,
+                           placer)
     report = Report(sections=len(corpus.sections()), entries=len(corpus.order),
                     reparsed=loader.reparsed, rendered=site.rendered)
+    placed: dict[str, tuple[tuple[int, int], bool] | None] = {}
+    for places in site.placed.values():
+        placed.update(places)  # type: ignore[call-overload]
     wanted: dict[str, tuple[Document, bool]] = {
         path: (document, False) for path, document in site.documents.items()}
     if precompress:
         for path, document in site.documents.items():
             # A reused document has no bytes at hand: it keeps the .gz it had.
-            if (len(document.body) >= GZIP_MIN_BYTES if document.body
-                    else (path + ".gz") in stamp.files):
-                wanted[path + ".gz"] = (document, True)
-    fresh = {path: _UNWRITTEN for path in wanted if path not in stamp.files}
-    if stamp.complete or fresh:
-        # Nothing of the output has been touched so far (parsing and rendering write only
-        # the cache's temporary files): from here on a kill must leave a stamp that says
-        # a build was interrupted, and that records the files this build may create
-        # before it creates any, so that no file is left that no record owns (a later
-        # build that no longer wants it would never remove it).  Never matching, fresh
-        # files also count as damaged.
-        _write(stamp_path(out), Stamp(files={**stamp.files, **fresh}))
+            twin = path + ".gz"
+            if (placed[twin] is not None if twin in placed
+                    else len(document.body) >= GZIP_MIN_BYTES if document.body
+                    else twin in stamp.files):
+                wanted[twin] = (document, True)
+    # From here on a kill must leave a stamp that says a build was interrupted and that
+    # owns every file this build may create (see _Record); placed files already are.
+    record.before_writing(wanted)
     for folder in {path.rpartition("/")[0] for path in wanted}:
         os.makedirs(root + folder, exist_ok=True)
     files: dict[str, tuple[int, int]] = {}
@@ -328,19 +330,20 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
         if progress is not None and done % 256 == 0:
             progress(done, total)
         target = root + path
-        known = stamp.files.get(path)
-        if known is not None and not document.body and path not in damaged:
+        done_already = placed.get(path)
+        if done_already is not None:  # written (or found right) by the render workers
+            files[path], written = done_already
+        elif ((known := stamp.files.get(path)) is not None and not document.body
+              and path not in damaged):
             # Not re-rendered (reused documents carry no bytes): the file already holds them.
-            files[path] = _dated(target, known, document.last_modified)
-            report.unchanged += 1
-            continue
-        body = gzip_body(document.body) if zipped else document.body
-        if _same_file(target, body):
-            files[path] = _dated(target, _signature(target), document.last_modified)
-            report.unchanged += 1
+            files[path], written = _dated(target, known, document.last_modified), False
         else:
-            files[path] = atomic_write(target, body, document.last_modified)
+            files[path], written = _place(target, gzip_body(document.body) if zipped
+                                          else document.body, document.last_modified)
+        if written:
             report.written += 1
+        else:
+            report.unchanged += 1
     report.removed = remove_stale(out, set(wanted), stamp.files, scan=interrupted or not
                                   stamp.files)
     keys = site.keys
@@ -355,6 +358,67 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                                   complete=True, racy=racy, problems=tuple(corpus.problems)))
     store.keep_only(loader.stored())
     return report, list(corpus.problems)
+
+
+class _Record:
+    """The stamp while a build writes: it must say the build is unfinished, and own every
+    file the build may create before the build creates it.
+
+    Nothing of the output is touched before the first call (parsing and rendering write
+    only the cache's temporary files).  From then on a kill leaves a stamp that makes the
+    next build look again at everything, and that lists every file this build may have
+    created, so that none is left that no record owns (a later build that no longer
+    wants it would never remove it).  Never matching, such files also count as damaged.
+    """
+
+    def __init__(self, path: Path, stamp: Stamp) -> None:
+        self.path = path
+        self.files = dict(stamp.files)
+        self.unfinished = not stamp.complete
+
+    def before_writing(self, paths: Iterable[str]) -> None:
+        fresh = {path: _UNWRITTEN for path in paths if path not in self.files}
+        if fresh or not self.unfinished:
+            self.files.update(fresh)
+            _write(self.path, Stamp(files=self.files))
+            self.unfinished = True
+
+
+class _Placer:
+    """Writes pages into the output as the render workers render them (see render_site):
+    a full build then shares out its writing and never holds every page's bytes.
+
+    Returns, for the page and its .gz twin (None: no twin), the signature and whether
+    the file was written; it runs in the workers, so it changes nothing of its own.
+    """
+
+    def __init__(self, root: str, record: _Record, precompress: bool) -> None:
+        self.root = root
+        self.record = record
+        self.precompress = precompress
+
+    def prepare(self, paths: list[str]) -> None:
+        self.record.before_writing(
+            [twin for path in paths for twin in (path, path + ".gz")] if self.precompress
+            else paths)
+
+    def __call__(self, path: str, body: bytes, last_modified: int
+                 ) -> dict[str, tuple[tuple[int, int], bool] | None]:
+        places: dict[str, tuple[tuple[int, int], bool] | None] = {
+            path: _place(self.root + path, body, last_modified)}
+        if self.precompress:
+            places[path + ".gz"] = (
+                _place(self.root + path + ".gz", gzip_body(body), last_modified)
+                if len(body) >= GZIP_MIN_BYTES else None)
+        return places
+
+
+def _place(target: str, body: bytes, mtime: int) -> tuple[tuple[int, int], bool]:
+    """The file at `target` made to hold `body`, dated `mtime`, written only if its bytes
+    differ: its signature, and whether it was written."""
+    if _same_file(target, body):
+        return _dated(target, _signature(target), mtime), False
+    return atomic_write(target, body, mtime), True
 
 
 def _dated(path: str, signature: tuple[int, int] | None, mtime: int) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..load import Corpus, Ref
 from ..model import Entry
@@ -53,6 +53,17 @@ def content_digest(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
+class Placer(Protocol):
+    """Puts rendered pages where they belong as soon as they are rendered (the build's
+    output folder), in the process that rendered them; see render_site."""
+
+    def prepare(self, paths: list[str]) -> None:
+        """Called once with every path about to be placed, before any is."""
+
+    def __call__(self, path: str, body: bytes, last_modified: int) -> object:
+        """Place one page; what it returns is kept in RenderedSite.placed."""
+
+
 @dataclass
 class RenderedSite:
     settings: Settings | None = None
@@ -66,6 +77,8 @@ class RenderedSite:
     slugs: tuple[tuple[str, ...], dict[str, str]] = ((), {})
     # Each section's settings, by slug, that its entry pages were rendered with.
     sections_rendered: dict[str, Section] = field(default_factory=dict)
+    # What the placer returned for each page it placed (such a document has no body).
+    placed: dict[str, object] = field(default_factory=dict)
 
     @property
     def sections(self) -> int:
@@ -83,17 +96,20 @@ class _SectionView:
 
 def render_site(corpus: Corpus, previous: RenderedSite | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
-                jobs: int = 1, spool: Path | None = None) -> RenderedSite:
+                jobs: int = 1, spool: Path | None = None,
+                placer: Placer | None = None) -> RenderedSite:
     """Every document of the site for this corpus.
 
     With `jobs` above one, entry and section pages are rendered on that many forked
     processes when there are many (see workers.fork_map, and its `spool`): the same
-    bytes, sooner.
+    bytes, sooner.  A `placer` (the static build's) then puts each of those pages in place
+    in the process that rendered it: the writing is shared out too, and the pages' bytes
+    never travel back or wait in memory (their documents come back without a body).
     """
     settings = corpus.settings
     if previous is None or previous.settings != settings:
         previous = RenderedSite()
-    builder = _Builder(corpus, previous, on_progress, jobs, spool)
+    builder = _Builder(corpus, previous, on_progress, jobs, spool, placer)
     return builder.build()
 
 
@@ -107,10 +123,11 @@ class _Builder:
 
     def __init__(self, corpus: Corpus, previous: RenderedSite,
                  on_progress: Callable[[int, int], None] | None, jobs: int = 1,
-                 spool: Path | None = None) -> None:
+                 spool: Path | None = None, placer: Placer | None = None) -> None:
         self.corpus = corpus
         self.jobs = jobs
         self.spool = spool
+        self.placer = placer
         # Pages to render (path, render) when jobs > 1: rendered together, in build().
         self._pending: list[tuple[str, Callable[[], bytes]]] = []
         self.settings = corpus.settings
@@ -138,8 +155,8 @@ class _Builder:
                 self._progress(done, total)
             self._section_documents(section)
             done += 8
-        self._render_pending(done, total)
         self._site_documents(sections)
+        self._render_pending(total, total)
         self._progress(total, total)
         return self.site
 
@@ -154,12 +171,19 @@ class _Builder:
             # An entry page's or section page's rendering reads entries but changes
             # nothing in the builder, so that another process can do it.
             # One run of pages per process: a section's pages read the same seed files.
-            rendered = fork_map(_render_and_hash, [render for _, render in pending],
+            if self.placer is not None:
+                self.placer.prepare([path for path, _ in pending])
+            documents = self.site.documents
+            rendered = fork_map(partial(_render_and_place, self.placer),
+                                [(path, render, documents[path].last_modified)
+                                 for path, render in pending],
                                 self.jobs, lambda count: self._progress(
                                     done - len(pending) + count, total),
                                 chunks_per_job=1, spool=self.spool)
-            for (path, _), (body, digest) in zip(pending, rendered, strict=True):
+            for (path, _), (body, digest, placed) in zip(pending, rendered, strict=True):
                 self._finish(path, body, digest)
+                if self.placer is not None:
+                    self.site.placed[path] = placed
 
     def _entry(self, ref: Ref) -> Entry:
         key = self.corpus.fingerprint(ref)
@@ -192,13 +216,15 @@ class _Builder:
         return views
 
     def _put(self, path: str, key: Any, media_type: str, last_modified: int,
-             render: Callable[[], bytes], later: bool = False, reuse: bool = True) -> None:
+             render: Callable[[], bytes], later: bool = False, reuse: bool = True,
+             before: Callable[[], None] | None = None) -> None:
         """Reuse the previous document when its inputs are unchanged, else render it.
 
-        `later`: a page that may be rendered with others (by _render_pending) when the
+        `later`: a document that may be rendered with others (by _render_pending) when the
         build runs on several processes.  `reuse`: False when inputs that are not in the
         key changed (an entry page's key is its entry's fingerprint; its section's name
-        and settings are compared once per section).
+        and settings are compared once per section).  `before`: what must be done here,
+        not in another process, before it is rendered (what changes the builder).
         """
         self.site.keys[path] = key
         old = self.previous.documents.get(path)
@@ -210,6 +236,8 @@ class _Builder:
             return
         # Unfinished until rendered; the entry keeps the documents in the order put.
         self.site.documents[path] = Document(path, b"", media_type, last_modified, "")
+        if before is not None:
+            before()
         if later and self.jobs > 1:
             self._pending.append((path, render))
         else:
@@ -307,13 +335,17 @@ class _Builder:
         entry_slugs = entry_slugs[: len(top)]
         key = (info, tuple(map(self.corpus.fingerprint, top)), entry_slugs)
         entries: list[Entry] = []
+
+        def read() -> None:  # (the memo is the builder's: filled here, not in a worker)
+            entries[:] = entries or self._memo(top)
+
         for fmt, render_feed in _RENDERERS.items():
             def render(fmt: str = fmt, render_feed: Callable[[Channel], bytes] = render_feed
                        ) -> bytes:
-                entries[:] = entries or self._memo(top)
                 return render_feed(self._channel(slug, info, entries, fmt, entry_slugs))
 
-            self._put(Links.feed_path(slug, fmt), key, MEDIA_TYPES[fmt], mtime, render)
+            self._put(Links.feed_path(slug, fmt), key, MEDIA_TYPES[fmt], mtime, render,
+                      later=True, before=read)
         self._carry(top)
 
     def _carry(self, refs: Iterable[Ref]) -> None:
@@ -393,3 +425,13 @@ class _Builder:
 def _render_and_hash(render: Callable[[], bytes]) -> tuple[bytes, str]:
     body = render()
     return body, content_digest(body)
+
+
+def _render_and_place(placer: Placer | None,
+                      page: tuple[str, Callable[[], bytes], int]) -> tuple[bytes, str, object]:
+    """A pending page rendered, hashed and, given a placer, placed (then without its body)."""
+    path, render, last_modified = page
+    body, digest = _render_and_hash(render)
+    if placer is None:
+        return body, digest, None
+    return b"", digest, placer(path, body, last_modified)
