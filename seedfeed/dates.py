@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -129,9 +130,17 @@ def _date_of(written: str, pattern: re.Pattern[str]) -> tuple[int, int, int | No
 _MONTH_DAYS: dict[tuple[str, bool], tuple[int, int]] = {}  # see known_month_days
 
 
-def known_month_days() -> dict[tuple[str, bool], tuple[int, int]]:
-    """What dateutil made of each date fragment so far: a build keeps it in its cache."""
-    return dict(_MONTH_DAYS)
+def known_month_days(since: int = 0) -> dict[tuple[str, bool], tuple[int, int]]:
+    """What dateutil made of each date fragment so far: a build keeps it in its cache.
+
+    `since`: only what was learned after the first `since` (see month_days_learned); a
+    process that parses for another sends back just what it learned.
+    """
+    return dict(islice(_MONTH_DAYS.items(), since, None))
+
+
+def month_days_learned() -> int:
+    return len(_MONTH_DAYS)
 
 
 def learn_month_days(known: object) -> None:

@@ -20,7 +20,7 @@ from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
-from .dates import known_month_days, learn_month_days
+from .dates import known_month_days, learn_month_days, month_days_learned
 from .decode import DecodeError, decode_seed
 from .entries import make_entry
 from .files import atomic_write
@@ -436,10 +436,18 @@ class Loader:
             if self.on_progress is not None:
                 self.on_progress(files - len(jobs) + done, files)
 
+        def parse(job: _ParseJob) -> tuple[FileResult, dict[tuple[str, bool], tuple[int, int]]]:
+            # What dateutil was asked comes back too: it is kept in the cache (see state).
+            learned = month_days_learned()
+            return _parse_job(job, settings), known_month_days(since=learned)
+
         # Few bytes to parse are parsed here: a pool costs more than it saves.
         processes = self.jobs if sum(len(job.data) for job in jobs) >= PARALLEL_BYTES else 1
-        return fork_map(lambda job: _parse_job(job, settings), jobs, processes, progress,
-                        min_items=2, spool=self.store.folder if self.store else None)
+        parsed = fork_map(parse, jobs, processes, progress, min_items=2,
+                          spool=self.store.folder if self.store else None)
+        for _, learned in parsed:
+            learn_month_days(learned)
+        return [result for result, _ in parsed]
 
     def _in_flux(self, rel: str, info: os.stat_result,
                  cached: tuple[tuple[int, int, int], FileResult] | None,
