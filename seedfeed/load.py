@@ -2,7 +2,7 @@
 
 This is the I/O edge of parsing.  It keeps what it parsed per file so that a second load
 re-reads only files that changed; a file is known unchanged by its size, mtime and inode,
-and a file modified within RACY_SECONDS of the previous scan is re-hashed, because two
+and a file modified just before the previous scan (model.racy) is re-hashed, because two
 writes can share one mtime (the same trick git uses for its index).
 """
 
@@ -24,13 +24,12 @@ from .dates import known_month_days, learn_month_days, month_days_learned
 from .decode import DecodeError, decode_seed
 from .entries import make_entry
 from .files import atomic_write
-from .model import Entry, Level, Problem, SeedError, content_hash
+from .model import Entry, Level, Problem, SeedError, content_hash, racy
 from .parse import parse_text
 from .settings import RESERVED_SECTIONS, SETTINGS_FILE, Settings, load_settings
 from .workers import fork_map
 
 SEED_SUFFIX = ".txt"
-RACY_SECONDS = 2.0
 PARALLEL_BYTES = 4_000_000  # seeds to parse before more processes pay (about 3,000 entries)
 CACHE_VERSION = 5
 
@@ -334,7 +333,7 @@ class Loader:
     def load(self, now: float | None = None, settle: float = 0.0) -> Corpus:
         """Parse the folder; raises SeedError only for unusable settings.
 
-        With `settle` (seconds, less than RACY_SECONDS) and `now`, a seed file modified
+        With `settle` (seconds) and `now`, a seed file modified
         less than `settle` ago may still be being written: its previous parse is kept (a
         new file waits) and a later load looks at it again.  A server polling the folder
         uses it so that it never publishes a file caught half-written.
@@ -363,7 +362,7 @@ class Loader:
             results[job.seed.rel] = result
         self.reparsed += len(parse)
         self._racy = set() if now is None else {
-            rel for rel, result in results.items() if now - result.mtime < RACY_SECONDS}
+            rel for rel, result in results.items() if racy(result.mtime, now)}
         for gone in set(self._files) - set(results):
             del self._files[gone]
         for gone in set(self._held) - {seed.rel for seed in seeds}:

@@ -82,3 +82,20 @@ class Entry:
 def content_hash(data: bytes) -> str:
     """How a seed file's content is recognised (by the loader and the build's no-op check)."""
     return hashlib.sha1(data).hexdigest()
+
+
+RACY_COARSE = 2.0  # seconds, where a file system keeps whole seconds (FAT: even ones)
+RACY_FINE = 0.1  # seconds, where it keeps finer times (its clock lags by a tick, <= 10 ms)
+
+
+def racy(mtime: float, since: float) -> bool:
+    """Whether a file with this mtime, seen unchanged at `since`, may yet change unseen.
+
+    Two writes within one tick of the file system's clock leave one mtime, so a file
+    written just before a scan can be written again, same size, without its signature
+    changing (the same trick git uses for its index): such a file is recognised by its
+    content hash instead.  The tick is a second or two where mtimes are whole seconds;
+    elsewhere the kernel's file clock lags the wall clock by a scheduler tick at most,
+    and a tenth of a second leaves room for a network file server's clock drift too.
+    """
+    return mtime >= since - (RACY_COARSE if mtime.is_integer() else RACY_FINE)

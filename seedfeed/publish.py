@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .files import atomic_write
-from .model import content_hash
+from .model import content_hash, racy
 from .workers import available
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
 _UNWRITTEN = (-1, -1)  # a stamp's signature for a file a killed build may have written
-RACY_SECONDS = 2.0  # as in load.py: a file this young may change within its mtime tick
 
 
 @dataclass
@@ -172,7 +171,7 @@ def input_signature(seeds: Path, options: tuple[object, ...]
 
 def _racy(mtimes: dict[str, float], built_at: float) -> list[str]:
     """Files modified so close to a build's start that their mtime may hide a change."""
-    return [path for path, mtime in mtimes.items() if mtime >= built_at - RACY_SECONDS]
+    return [path for path, mtime in mtimes.items() if racy(mtime, built_at)]
 
 
 def _hashes(paths: list[str]) -> dict[str, str]:

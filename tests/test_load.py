@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import seedfeed.model
 from seedfeed import load as load_module
 from seedfeed.load import EntryStore, FileResult, Loader, StoreDamaged, discover, load_seeds
 from seedfeed.model import Level, SeedError
@@ -253,7 +254,9 @@ def test_touched_but_unchanged_file_is_not_reparsed(tmp_path, write_seeds):
     assert loader.reparsed == 0
 
 
-def test_same_size_same_mtime_rewrite_in_the_racy_window_is_detected(tmp_path, write_seeds):
+def test_same_size_same_mtime_rewrite_in_the_racy_window_is_detected(tmp_path, write_seeds,
+                                                                   monkeypatch):
+    monkeypatch.setattr(seedfeed.model, "RACY_FINE", 60.0)  # "just written", however slow
     seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, aaa."})
     path = seeds / "news/a.txt"
     loader = Loader(seeds)

@@ -496,8 +496,10 @@ def test_base_url_changes_every_url(seeds: Path, out: Path) -> None:
 # --------------------------------------------------------------------------- the no-op check
 
 
-def test_a_same_size_same_mtime_rewrite_of_a_young_seed_is_still_built(tmp_path: Path) -> None:
+def test_a_same_size_same_mtime_rewrite_of_a_young_seed_is_still_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two writes can share one mtime: a file that young is checked by its content."""
+    monkeypatch.setattr(seedfeed.model, "RACY_FINE", 60.0)  # "just written", however slow
     seeds, out = tmp_path / "seeds", tmp_path / "out"
     seed = seeds / "news" / "a.txt"
     seed.parent.mkdir(parents=True)
@@ -547,6 +549,11 @@ def test_young_seeds_and_settings_still_take_the_no_op_path(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch
                                                             ) -> None:
     """Files written a moment ago (site.toml too) are checked by content, then trusted."""
+    monkeypatch.setattr(seedfeed.model, "RACY_FINE", 60.0)  # "a moment ago", however slow
+    hashed: list[list[str]] = []
+    real = seedfeed.publish._hashes
+    monkeypatch.setattr(seedfeed.publish, "_hashes",
+                        lambda paths: hashed.append(sorted(paths)) or real(paths))
     seeds, out = tmp_path / "seeds", tmp_path / "out"
     (seeds / "news").mkdir(parents=True)
     (seeds / "site.toml").write_text('[site]\ntitle = "Young"\n', encoding="utf-8")
@@ -559,6 +566,28 @@ def test_young_seeds_and_settings_still_take_the_no_op_path(tmp_path: Path,
     monkeypatch.setattr(seedfeed.load.Loader, "load", forbidden)
     report = build(seeds, out, now=time.time())[0]
     assert (report.written, report.unchanged) == (0, len(tree(out)))
+    assert hashed[-1] == sorted(str(path) for path in seeds.rglob("*") if path.is_file())
+
+
+def test_seeds_written_before_a_build_are_not_hashed_again(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """A scrape just before a build is usual: its files are young for the build, not for
+    the file system's clock.  Had it been whole seconds, they would be hashed again."""
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 1 May 2024, an item.",
+                                   "news/b.txt": "On 2 May 2024, another."})
+    out = tmp_path / "out"
+    hashed: list[list[str]] = []
+    real = seedfeed.publish._hashes
+    monkeypatch.setattr(seedfeed.publish, "_hashes",
+                        lambda paths: hashed.append(sorted(paths)) or real(paths))
+    now = time.time()
+    fine, coarse = seeds / "news" / "a.txt", seeds / "news" / "b.txt"
+    os.utime(fine, ns=(int((now - 0.5) * 1e9) + 123,) * 2)  # half a second before
+    os.utime(coarse, (int(now) - 1,) * 2)  # a whole-second file system's "just now"
+    build(seeds, out, now=now)
+    assert build(seeds, out, now=now + 5)[0].written == 0
+    assert hashed == [[str(coarse)]] * 2  # by the first build, and by the no-op check
 
 
 def test_a_fifo_among_young_seeds_never_blocks_a_build(tmp_path: Path) -> None:
@@ -567,6 +596,9 @@ def test_a_fifo_among_young_seeds_never_blocks_a_build(tmp_path: Path) -> None:
     (seeds / "news").mkdir(parents=True)
     (seeds / "news" / "a.txt").write_text("On 1 May 2024, an item.\n", encoding="utf-8")
     os.mkfifo(seeds / "news" / "pipe.txt")
+    later = time.time() + 3600  # young for both builds, however slow they start
+    for name in ("a.txt", "pipe.txt"):
+        os.utime(seeds / "news" / name, (later, later))
     command = [sys.executable, "-m", "seedfeed", "build", "--seeds", str(seeds), "--out",
                str(out)]
     for _ in range(2):  # the second build runs the no-op check over the young FIFO
