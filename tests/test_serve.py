@@ -670,6 +670,7 @@ def test_a_request_never_renders_parses_or_reads_the_disk(tmp_path: Path, seeds:
     monkeypatch.setattr(seedfeed.render.site, "render_site", forbidden)
     monkeypatch.setattr(seedfeed.serve, "render_site", forbidden)
     monkeypatch.setattr(seedfeed.render.pages, "render_page", forbidden)
+    monkeypatch.setattr(seedfeed.render.pages, "entry_page_renderer", forbidden)
     for fmt in list(seedfeed.render.site._RENDERERS):
         monkeypatch.setitem(seedfeed.render.site._RENDERERS, fmt, forbidden)
     monkeypatch.setattr(seedfeed.load, "parse_seed_bytes", forbidden)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -11,6 +12,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
 from jinja2.bccache import Bucket
 from markupsafe import Markup
+
+from ..model import Entry
 
 
 class _BytecodeCache(FileSystemBytecodeCache):
@@ -50,6 +53,20 @@ def environment() -> Environment:
 
 def render_page(template: str, **context: Any) -> bytes:
     return environment().get_template(template).render(**context).encode("utf-8")
+
+
+def entry_page_renderer(context: dict[str, Any]) -> Callable[[Entry, str], bytes]:
+    """What renders the entry pages of one folder, given what they all share.
+
+    A site has a page per entry: the template's module is made once, with the shared
+    context, and each page is a call of its macro, at half the cost of a render.
+    """
+    page_of = environment().get_template("entry.html").make_module(context).page_of
+
+    def render(entry: Entry, canonical: str) -> bytes:
+        return str(page_of(entry, entry.published.date().isoformat(), canonical)).encode()
+
+    return render
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,7 @@ class _Builder:
         self.on_progress = on_progress
         self.site = RenderedSite(settings=self.settings)
         self._chromes: dict[tuple[object, ...], pages.Chrome] = {}
-        self._entry_contexts: dict[str, dict[str, Any]] = {}
+        self._entry_renderers: dict[str, Callable[[Entry, str], bytes]] = {}
         self.settings_mtime = int(corpus.mtimes.get(SETTINGS_FILE, 0.0))
         self.site_mtime = int(max(corpus.mtimes.values(), default=0.0))
         # The Last-Modified of each seed file's entry pages, by the file's index.
@@ -301,15 +301,14 @@ class _Builder:
                           later=True, reuse=reuse)
 
     def _render_entry_page(self, section: _SectionView, ref: Ref, path: str) -> bytes:
-        context = self._entry_contexts.get(section.slug)
-        if context is None:  # what every entry page of the section shares
+        render = self._entry_renderers.get(section.slug)
+        if render is None:  # made with what every entry page of the section shares
             feed_links = self._feed_links(section.slug, "../", section.info.title)
             context = self._context("../", path, feed_links)
             del context["canonical"]  # the page's own
             context["section"] = {"title": section.info.title, "href": "./"}
-            self._entry_contexts[section.slug] = context
-        return pages.render_page("entry.html", **context, entry=self._entry(ref),
-                                 canonical=self.links.url(path))
+            render = self._entry_renderers[section.slug] = pages.entry_page_renderer(context)
+        return render(self._entry(ref), self.links.url(path))
 
     def _channel(self, slug: str, info: Section, entries: list[Entry], fmt: str,
                  entry_slugs: tuple[str, ...]) -> Channel:
