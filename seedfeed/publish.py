@@ -387,8 +387,8 @@ class _Placer:
     """Writes pages into the output as the render workers render them (see render_site):
     a full build then shares out its writing and never holds every page's bytes.
 
-    Returns, for the page and its .gz twin (None: no twin), the signature and whether
-    the file was written; it runs in the workers, so it changes nothing of its own.
+    A call returns, for the page and its .gz twin (None: no twin), the signature and
+    whether the file was written; it runs in a worker, so it changes nothing of its own.
     """
 
     def __init__(self, root: str, record: _Record, precompress: bool) -> None:
