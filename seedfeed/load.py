@@ -333,10 +333,10 @@ class Loader:
     def load(self, now: float | None = None, settle: float = 0.0) -> Corpus:
         """Parse the folder; raises SeedError only for unusable settings.
 
-        With `settle` (seconds) and `now`, a seed file modified
-        less than `settle` ago may still be being written: its previous parse is kept (a
-        new file waits) and a later load looks at it again.  A server polling the folder
-        uses it so that it never publishes a file caught half-written.
+        With `settle` (seconds) and `now`, a seed file modified less than `settle` ago may
+        still be being written: its previous parse is kept (a new file waits) and a later
+        load looks at it again.  A server polling the folder uses it so that it never
+        publishes a file caught half-written.
         """
         settings = load_settings(self.seeds)
         if self.base_url is not None:

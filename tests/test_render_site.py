@@ -30,6 +30,7 @@ from sites import (
     write_seeds,
 )
 
+from benchmarks.corpus import write_corpus
 from seedfeed.load import Loader, load_seeds
 from seedfeed.render.links import section_slugs
 from seedfeed.render.site import Document, RenderedSite, content_digest, render_site
@@ -253,3 +254,38 @@ def test_section_slugs_are_unique_stable_and_readable() -> None:
     assert slugs["???"] == "section"
     for name in ("a b", "A B", "All!"):
         assert re.fullmatch(r"(a-b|all)-[0-9a-f]{6}", slugs[name]), slugs[name]
+
+
+class _Placer:
+    """Records where each page was placed: which process, with which bytes."""
+
+    def __init__(self) -> None:
+        self.prepared: list[str] = []
+
+    def prepare(self, paths: list[str]) -> None:
+        self.prepared.extend(paths)
+
+    def __call__(self, path: str, body: bytes, last_modified: int) -> object:
+        return os.getpid(), content_digest(body), last_modified
+
+
+def test_on_several_processes_pages_are_placed_where_they_are_rendered(tmp_path: Path) -> None:
+    """The static build's placer writes each page in the process that rendered it: its
+    document comes back with no bytes, and only what the placer returned."""
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, 1200)
+    corpus = load_seeds(seeds)
+    alone = render_site(corpus)
+    placer = _Placer()
+    site = render_site(corpus, jobs=2, placer=placer)
+    assert set(site.placed) == set(placer.prepared)
+    assert len(site.placed) > len(corpus.entries)  # every entry page, the feeds too
+    assert {pid for pid, _, _ in site.placed.values()} - {os.getpid()}  # placed elsewhere
+    for path, document in site.documents.items():
+        expected = alone.documents[path]
+        assert document.digest == expected.digest
+        if path in site.placed:
+            assert document.body == b""
+            assert site.placed[path][1:] == (expected.digest, expected.last_modified)
+        else:
+            assert document.body == expected.body

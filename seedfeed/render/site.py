@@ -100,11 +100,11 @@ def render_site(corpus: Corpus, previous: RenderedSite | None = None,
                 placer: Placer | None = None) -> RenderedSite:
     """Every document of the site for this corpus.
 
-    With `jobs` above one, entry and section pages are rendered on that many forked
-    processes when there are many (see workers.fork_map, and its `spool`): the same
-    bytes, sooner.  A `placer` (the static build's) then puts each of those pages in place
-    in the process that rendered it: the writing is shared out too, and the pages' bytes
-    never travel back or wait in memory (their documents come back without a body).
+    With `jobs` above one, pages and feeds are rendered on that many forked processes
+    when there are many (see workers.fork_map, and its `spool`): the same bytes, sooner.
+    A `placer` (the static build's) then puts each of them in place in the process that
+    rendered it: the writing is shared out too, and their bytes never travel back or
+    wait in memory (their documents come back without a body).
     """
     settings = corpus.settings
     if previous is None or previous.settings != settings:
@@ -128,7 +128,7 @@ class _Builder:
         self.jobs = jobs
         self.spool = spool
         self.placer = placer
-        # Pages to render (path, render) when jobs > 1: rendered together, in build().
+        # Documents to render (path, render) when jobs > 1: rendered together, in build().
         self._pending: list[tuple[str, Callable[[], bytes]]] = []
         self.settings = corpus.settings
         self.links = Links(self.settings)
@@ -165,11 +165,11 @@ class _Builder:
             self.on_progress(done, total)
 
     def _render_pending(self, done: int, total: int) -> None:
-        """Render the pages put off by _put (counted in `done`), on several processes."""
+        """Render the documents put off by _put (counted in `done`), on several processes."""
         pending, self._pending = self._pending, []
         if pending:
-            # An entry page's or section page's rendering reads entries but changes
-            # nothing in the builder, so that another process can do it.
+            # A page's or feed's rendering reads entries but changes nothing in the
+            # builder (see _put's `before`), so that another process can do it.
             # One run of pages per process: a section's pages read the same seed files.
             if self.placer is not None:
                 self.placer.prepare([path for path, _ in pending])
