@@ -90,8 +90,10 @@ def tree(root: Path) -> dict[str, tuple[bytes, int]]:
             for path in sorted(root.rglob("*")) if path.is_file()}
 
 
+@pytest.mark.parametrize("precompress", [False, True])
 def test_a_build_on_two_processes_writes_the_same_bytes(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       precompress: bool) -> None:
     seeds = tmp_path / "seeds"
     write_corpus(seeds, 3000)
     forks: list[int] = []
@@ -103,10 +105,11 @@ def test_a_build_on_two_processes_writes_the_same_bytes(tmp_path: Path,
 
     monkeypatch.setattr(seedfeed.load, "fork_map", counting)  # parsing
     monkeypatch.setattr(seedfeed.render.site, "fork_map", counting)  # rendering
-    one, _ = build(seeds, tmp_path / "one", now=1e9, jobs=1)
-    two, _ = build(seeds, tmp_path / "two", now=1e9, jobs=2)
+    one, _ = build(seeds, tmp_path / "one", now=1e9, jobs=1, precompress=precompress)
+    two, _ = build(seeds, tmp_path / "two", now=1e9, jobs=2, precompress=precompress)
     assert len(forks) == 2  # parsing (the seed files) and rendering (the pages) forked
     assert forks[0] == len(list(seeds.rglob("*.txt"))) and forks[1] > 3000
     assert (one.written, one.entries) == (two.written, two.entries) == (one.written, 3000)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert precompress == any(path.endswith(".gz") for path in tree(tmp_path / "two"))
     assert sum(p.stat().st_size for p in seeds.rglob("*.txt")) > seedfeed.load.PARALLEL_BYTES
