@@ -93,8 +93,9 @@ def change_one_file(seeds: Path, serial: int) -> None:
 
 def run_size(size: int, work: Path, repeat: int, jobs: int) -> dict[str, float]:
     """Each time is the median of `repeat` runs (tmpfs on a shared machine is noisy)."""
-    floors = {name: floor(code) for name, code in FLOORS.items()}  # (while this process is
-    seeds = work / "seeds"                                          # small: it forks them)
+    # The floors first, while this process is small: it forks every command it times.
+    floors = {name: floor(code) for name, code in FLOORS.items()}
+    seeds = work / "seeds"
     write_corpus(seeds, size)
     fulls, nothings, ones = [], [], []
     for run in range(repeat):

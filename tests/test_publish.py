@@ -545,15 +545,21 @@ def test_another_seedfeed_renders_everything_again(seeds: Path, out: Path,
     assert (out / "style.css").read_bytes() == b"/* new look */\n"
 
 
-def test_young_seeds_and_settings_still_take_the_no_op_path(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch
-                                                            ) -> None:
-    """Files written a moment ago (site.toml too) are checked by content, then trusted."""
-    monkeypatch.setattr(seedfeed.model, "RACY_FINE", 60.0)  # "a moment ago", however slow
-    hashed: list[list[str]] = []
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The paths of each call that hashes seeds for the racy check, sorted."""
+    calls: list[list[str]] = []
     real = seedfeed.publish._hashes
     monkeypatch.setattr(seedfeed.publish, "_hashes",
-                        lambda paths: hashed.append(sorted(paths)) or real(paths))
+                        lambda paths: calls.append(sorted(paths)) or real(paths))
+    return calls
+
+
+def test_young_seeds_and_settings_still_take_the_no_op_path(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            hashed: list[list[str]]) -> None:
+    """Files written a moment ago (site.toml too) are checked by content, then trusted."""
+    monkeypatch.setattr(seedfeed.model, "RACY_FINE", 60.0)  # "a moment ago", however slow
     seeds, out = tmp_path / "seeds", tmp_path / "out"
     (seeds / "news").mkdir(parents=True)
     (seeds / "site.toml").write_text('[site]\ntitle = "Young"\n', encoding="utf-8")
@@ -570,17 +576,12 @@ def test_young_seeds_and_settings_still_take_the_no_op_path(tmp_path: Path,
 
 
 def test_seeds_written_before_a_build_are_not_hashed_again(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch
-                                                          ) -> None:
+                                                          hashed: list[list[str]]) -> None:
     """A scrape just before a build is usual: its files are young for the build, not for
     the file system's clock.  Had it been whole seconds, they would be hashed again."""
     seeds = write_seeds(tmp_path, {"news/a.txt": "On 1 May 2024, an item.",
                                    "news/b.txt": "On 2 May 2024, another."})
     out = tmp_path / "out"
-    hashed: list[list[str]] = []
-    real = seedfeed.publish._hashes
-    monkeypatch.setattr(seedfeed.publish, "_hashes",
-                        lambda paths: hashed.append(sorted(paths)) or real(paths))
     now = time.time()
     fine, coarse = seeds / "news" / "a.txt", seeds / "news" / "b.txt"
     os.utime(fine, ns=(int((now - 0.5) * 1e9) + 123,) * 2)  # half a second before
@@ -638,3 +639,6 @@ def test_a_build_after_a_small_change_asks_dateutil_and_slugify_nothing(tmp_path
     set_mtimes(seeds, {"news/a.txt": T0 + 10**6})
     reparsed, written, calls, slugify = run()
     assert (reparsed, calls, slugify) == ("1", "0", "False") and int(written) > 0
+    seed.write_text("On 4 June 2024, an item of a day not seen before.\n\n" + seed.read_text())
+    set_mtimes(seeds, {"news/a.txt": T0 + 2 * 10**6})
+    assert run()[2:] == ["1", "False"]
