@@ -326,6 +326,7 @@ class Loader:
     _racy: set[str] = field(default_factory=set)
     _corpus: Corpus | None = None
     _held: dict[str, tuple[tuple[int, int, int], float]] = field(default_factory=dict)
+    _seen: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # see _in_flux
     reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
     jobs: int = 1  # processes that may parse at once (see workers.fork_map)
     store: EntryStore | None = None  # where restore_state's entries are (set by it)
@@ -365,8 +366,11 @@ class Loader:
             rel for rel, result in results.items() if racy(result.mtime, now)}
         for gone in set(self._files) - set(results):
             del self._files[gone]
-        for gone in set(self._held) - {seed.rel for seed in seeds}:
+        present = {seed.rel for seed in seeds}
+        for gone in set(self._held) - present:
             del self._held[gone]
+        for gone in set(self._seen) - present:
+            del self._seen[gone]
         mtimes = {rel: result.mtime for rel, result in results.items()}
         mtimes.update(folders)
         settings_path = self.seeds / SETTINGS_FILE
@@ -458,19 +462,27 @@ class Loader:
         ext4 an in-place rewrite shows size 0 with the old mtime for milliseconds (longer
         under load), which no mtime check can tell from a file emptied long ago; it is
         held until its mtime moves or it has looked the same for `settle` seconds (two
-        writes within one mtime tick, or a truncation on purpose).
+        writes within one mtime tick, or a truncation on purpose).  Unchanged is measured
+        against how the file looked when last seen whole, not when last parsed: a file
+        rewritten since was seen while it settled, and its next rewrite starts from that.
         """
-        if info.st_mtime > now - settle:
-            return True
         signature = (info.st_size, info.st_mtime_ns, info.st_ino)
-        if cached is None or cached[0][0] == info.st_size or cached[0][1:] != signature[1:]:
+        seen = self._seen.get(rel, cached[0] if cached is not None else None)
+        if info.st_mtime > now - settle:
+            self._seen[rel] = signature
+            return True
+        if seen is None or seen[0] == info.st_size or seen[1:] != signature[1:]:
             self._held.pop(rel, None)
+            self._seen[rel] = signature
             return False
         held, since = self._held.get(rel, (None, now))
         if held != signature:
             self._held[rel] = (signature, now)
             return True
-        return now - since < settle
+        if now - since < settle:
+            return True
+        self._seen[rel] = signature  # looked so for `settle` seconds: it is the content
+        return False
 
     def state(self, store: EntryStore) -> object:
         """What a later Loader needs to skip unchanged files (picklable), the entries put

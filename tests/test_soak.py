@@ -131,6 +131,30 @@ def test_a_seed_caught_while_being_truncated_keeps_its_section(tmp_path: Path) -
     assert served(content)[0] and served(content) != before
 
 
+def test_a_seed_rewritten_then_caught_being_truncated_keeps_its_section(tmp_path: Path) -> None:
+    """The truncation is told by the mtime the file had when last seen, not when last
+    parsed: a rewrite seen while it settled, then truncated again once settled, is the
+    same write in progress (the soak caught a section vanishing so under load)."""
+    seeds = seeds_with_two_sections(tmp_path)
+    content = Content(seeds, interval=0)
+    content.refresh()
+    before = served(content)
+    path = seeds / "other" / "a.txt"
+    path.write_text(LISTING + "On 29 March 2024, one more.\n", encoding="utf-8")
+    poll(content)  # rewritten a moment ago: seen, not yet taken
+    assert served(content) == before
+    mtime_ns = path.stat().st_mtime_ns
+    time.sleep(SETTLE_SECONDS + 0.1)
+    path.write_bytes(b"")  # the next rewrite, caught as its open(O_TRUNC) runs
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+    poll(content)
+    assert served(content) == before, "the section went away while its seed was rewritten"
+    path.write_text(LISTING + "On 30 March 2024, two more.\n", encoding="utf-8")
+    os.utime(path, (OLD + 60, OLD + 60))
+    poll(content)
+    assert served(content)[0] and served(content) != before
+
+
 def test_a_seed_emptied_on_purpose_is_taken_once_it_stays_so(tmp_path: Path) -> None:
     """Held back while it may be a rewrite under way, but not for ever."""
     seeds = seeds_with_two_sections(tmp_path)
