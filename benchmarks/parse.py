@@ -1,6 +1,11 @@
 """Parsing speed and memory: entries per second and peak memory, at one or more sizes.
 
-    python -m benchmarks.parse N [N ...]        e.g. python -m benchmarks.parse 10000 100000
+    python -m benchmarks.parse N [N ...] [--baseline CHECKOUT]
+        e.g. python -m benchmarks.parse 10000 100000 --baseline /tmp/seedfeed-main
+
+With --baseline, each corpus is parsed also by the seedfeed package of another checkout
+(an older commit, in a `git worktree`), in the same run, and the ratio of the two costs
+per entry is printed.
 
 For each N, writes a generated corpus of N entries (benchmarks/corpus.py) and parses it in a
 fresh child process on one core (`Loader.load`: discover, read, decode, parse, build
@@ -12,6 +17,7 @@ to the first size (1.00 = perfectly linear).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,19 +36,30 @@ started = time.perf_counter()
 corpus = Loader(Path(sys.argv[1])).load()
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"entries": len(corpus.entries), "problems": len(corpus.problems),
+serious = [p for p in corpus.problems if p.level.value in ("warning", "error")]
+print(json.dumps({"entries": len(corpus.entries), "problems": len(serious),
                   "seconds": seconds, "peak_kib": peak - base}))
 """
 
 
-def measure(seeds: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(seeds)], check=True,
-                         capture_output=True, text=True, timeout=1800).stdout
+def measure(seeds: Path, checkout: Path | None = None) -> dict[str, float]:
+    env = dict(os.environ)
+    if checkout is not None:
+        env["PYTHONPATH"] = str(checkout)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(seeds)], check=True, env=env,
+                         capture_output=True, text=True, timeout=1800,
+                         cwd=checkout or Path.cwd()).stdout
     return json.loads(out)
 
 
 def main() -> None:
-    sizes = [int(arg) for arg in sys.argv[1:]] or [10_000, 100_000]
+    args = sys.argv[1:]
+    baseline = None
+    if "--baseline" in args:
+        at = args.index("--baseline")
+        baseline = Path(args[at + 1]).resolve()
+        del args[at:at + 2]
+    sizes = [int(arg) for arg in args] or [10_000, 100_000]
     first_cost = None
     with tempfile.TemporaryDirectory(prefix="seedfeed-parse-") as tmp:
         for size in sizes:
@@ -57,6 +74,12 @@ def main() -> None:
                   f"{result['seconds']:6.2f} s  {size / result['seconds']:9.0f} entries/s  "
                   f"{cost * 1e6:5.1f} us/entry  peak +{result['peak_kib'] / 1024:6.1f} MiB  "
                   f"cost/entry vs {sizes[0]}: {cost / first_cost:.2f}", flush=True)
+            if baseline is not None:
+                old = measure(seeds, baseline)
+                print(f"{'':>8} baseline {baseline.name}: {old['seconds']:6.2f} s  "
+                      f"{size / old['seconds']:9.0f} entries/s; this code costs "
+                      f"{result['seconds'] / old['seconds']:.2f}x the baseline per entry",
+                      flush=True)
 
 
 if __name__ == "__main__":

@@ -1,28 +1,30 @@
-"""Recognise and parse the dates that start seed items, in English and Russian.
+"""Dates as news pages print them, in English and Russian: one small handler per form.
 
-The month vocabulary (MONTHS) makes one dateutil `parserinfo` and the regex that finds a
-date at the start of a paragraph; dateutil parses what the regex found, and its answer for
-each fragment ("16 February") is memoised, in the process and in a build's cache.  A
-missing year is reported as missing (never filled from today) so that the parser can
-infer it from the neighbouring items.
+Modelled on feedparser's `datetimes/`: each handler reads one written form of a date at a
+position of a text and returns month, day, year (None when not written) and where the
+date ends, or None; `date_at` tries them in turn.  python-dateutil does what a handler
+cannot say better itself: the month vocabulary (a `parserinfo` taught every English and
+Russian spelling) and ISO 8601 (`isoparser`).  Around the date, `leading_date` reads what
+a block may open with (`On`, `В`, `Today,`, a weekday, a time of day before or after) and
+`trailing_date` the date that ends a title line (`Title, September 10, 2015`,
+`Title — 16.02.2024`, `Title (16 February 2024)`).
+
+A missing year is reported as missing, never taken from today: the parser infers it from
+the items around.  A range (`3–5 June`, `from 25 to 27 July`, `с 25 по 27 июля`) is dated
+by its first day.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache, lru_cache
-from itertools import islice
-from typing import TYPE_CHECKING
+from datetime import date, time, timedelta
+from functools import cache
 
-if TYPE_CHECKING:
-    from dateutil import parser as dateutil_parser
+from dateutil.parser import isoparser, parserinfo
 
-
-
-# English and Russian month names, every case and abbreviation: dateutil's vocabulary
-# (SeedParserInfo) and the regular expression that finds dates are both made from them.
+# English and Russian month names, every case and abbreviation (dateutil's vocabulary).
 MONTHS = [
     ("Jan", "January", "янв", "январь", "января", "январе"),
     ("Feb", "February", "фев", "февр", "февраль", "февраля", "феврале"),
@@ -37,52 +39,63 @@ MONTHS = [
     ("Nov", "November", "ноя", "нояб", "ноябрь", "ноября", "ноябре"),
     ("Dec", "December", "дек", "декабрь", "декабря", "декабре"),
 ]
-JUMP_WORDS = ["г", "г.", "года", "год", "в", "On"]
+WEEKDAYS = [
+    ("Mon", "Monday", "пн", "понедельник"),
+    ("Tue", "Tues", "Tuesday", "вт", "вторник"),
+    ("Wed", "Wednesday", "ср", "среда", "среду"),
+    ("Thu", "Thur", "Thurs", "Thursday", "чт", "четверг"),
+    ("Fri", "Friday", "пт", "пятница", "пятницу"),
+    ("Sat", "Saturday", "сб", "суббота", "субботу"),
+    ("Sun", "Sunday", "вс", "воскресенье"),
+]
+
+
+class SeedParserInfo(parserinfo):
+    """dateutil's vocabulary taught the seeds' months and weekdays (English and Russian);
+    its JUMP is extended, not replaced, with the Russian year words."""
+
+    MONTHS = MONTHS  # type: ignore[assignment]
+    WEEKDAYS = WEEKDAYS  # type: ignore[assignment]
+    JUMP = [*parserinfo.JUMP, "г", "г.", "года", "год", "в", "On"]
 
 
 @cache
-def parser_info() -> dateutil_parser.parserinfo:
-    """dateutil's parserinfo taught the seeds' months, day first (imported when first
-    needed: a build that finds every date in its memo never loads dateutil)."""
-    from dateutil.parser import parserinfo
-
-    class SeedParserInfo(parserinfo):
-        """English and Russian month names (every case and abbreviation) for dateutil."""
-
-        MONTHS = MONTHS
-        JUMP = [*parserinfo.JUMP, *JUMP_WORDS]
-
+def parser_info() -> SeedParserInfo:
     return SeedParserInfo(dayfirst=True)
 
 
-_PLACEHOLDER_YEAR = 2000  # a leap year, so "29 February" without a year still parses
+def _alternation(names: list[tuple[str, ...]]) -> str:
+    return "|".join(sorted({re.escape(n) for group in names for n in group}, key=len,
+                           reverse=True))
 
-_MONTH = "|".join(
-    sorted({re.escape(name) for names in MONTHS for name in names},
-           key=len, reverse=True)
-)
-_YEAR_WORD = r"(?:\s*(?:года|год|г\.?)(?![\w]))?"
-# Day and month names, with an optional year; the day may be any number so that
-# "32 May" is recognised as a (bad) date rather than as ordinary text.
-_DAY_MONTH = rf"(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?(?:\s*,?\s+(?P<y1>\d{{4}}){_YEAR_WORD})?"
-_MONTH_DAY = rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s+(?P<y2>\d{{4}}))?"
-_NUMERIC = r"(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>\d{4})" + _YEAR_WORD
 
-DATE_PREFIX = re.compile(
-    rf"(?:(?:On|on|В|в)\s+)?(?:{_DAY_MONTH}|{_MONTH_DAY}|{_NUMERIC})(?![\w.]*\d)(?=[\s,.:;)]|$)"
-    r"\s*[,:;.]?\s*",
-    re.IGNORECASE,
-)
+_MONTH = rf"(?P<month>{_alternation(MONTHS)})(?![^\W\d_])\.?"
+_DAY = r"(?P<day>\d{1,2})(?!\d)"
+_YEAR = r"(?P<year>\d{4,})"
+_YEAR_WORD = r"(?:\s*(?:года|год|г\.?)(?![^\W\d_]))?"
+_DASH = r"\s*[-–—]\s*"
+_TIME = r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
 
 
 @dataclass(frozen=True, slots=True)
 class FoundDate:
-    """A date found in text: month and day always, the year only if written."""
+    """A date found in text: month and day always, the year only if written.
+
+    start/end: where the date (with its lead-in words, time and punctuation) starts and
+    where the text after it starts.  clock: the time of day if printed; offset: the UTC
+    offset if written (ISO 8601).  subject: the date is the sentence's subject (`15 May
+    2024 is ...`), so a title made from the text keeps it.  form: the handler's name.
+    """
 
     month: int
     day: int
     year: int | None
-    end: int  # where the text after the date (and its punctuation) starts
+    end: int
+    start: int = 0
+    clock: time | None = None
+    offset: timedelta | None = None
+    subject: bool = False
+    form: str = ""
 
     def resolve(self, year: int) -> date:
         return date(year, self.month, self.day)
@@ -92,91 +105,196 @@ class BadDate(ValueError):
     """Text that is clearly meant as a date but names no real day, e.g. 31 February."""
 
 
-def match_date_prefix(text: str) -> FoundDate | None:
-    """The date an item starts with, or None; raises BadDate for an impossible one."""
-    match = DATE_PREFIX.match(text)
+@dataclass(frozen=True, slots=True)
+class _Read:
+    month: int
+    day: int
+    year: int | None
+    end: int
+    clock: time | None = None
+    offset: timedelta | None = None
+
+
+Handler = Callable[[str, int, str], "_Read | None"]
+
+
+def _named_month(match: re.Match[str]) -> int:
+    month = parser_info().month(match["month"].rstrip("."))
+    assert month is not None  # the pattern only matches the vocabulary's names
+    return month
+
+
+def _read(match: re.Match[str], month: int, day: int) -> _Read:
+    year = match.groupdict().get("year")
+    return _Read(month, day, int(year) if year else None, match.end())
+
+
+def _handler(pattern: str, fields: Callable[[re.Match[str], str], tuple[int, int]]) -> Handler:
+    compiled = re.compile(pattern, re.IGNORECASE)
+
+    def handle(text: str, pos: int, order: str) -> _Read | None:
+        match = compiled.match(text, pos)
+        if match is None:
+            return None
+        month, day = fields(match, order)
+        return _read(match, month, day)
+
+    return handle
+
+
+def _iso(text: str, pos: int, order: str) -> _Read | None:
+    """2024-02-16, 2024-02-16T09:30, 2024-02-16 09:30:00+03:00 (ISO 8601, by dateutil)."""
+    match = _ISO.match(text, pos)
     if match is None:
         return None
-    month, day, year = _date_of(match.group(0), match.re)
-    return FoundDate(month=month, day=day, year=year, end=match.end())
-
-
-@lru_cache(maxsize=65536)
-def _date_of(written: str, pattern: re.Pattern[str]) -> tuple[int, int, int | None]:
-    """Month, day and year (None if not written) of a matched date; cached by its text.
-
-    A corpus writes the same few thousand dates again and again.
-    """
-    match = pattern.search(written)
-    assert match is not None
-    groups = {k: v for k, v in match.groupdict().items() if v is not None}
-    year_text = groups.get("y1") or groups.get("y2") or groups.get("y3")
-    fragment = " ".join(groups[k] for k in ("d1", "m1", "m2", "d2", "d3", "m3") if k in groups)
-    written = written.strip(" ,.:;")
     try:
-        month, day = _parse_month_day(fragment, numeric="d3" in groups)
-    except BadDate:
-        raise BadDate(f"impossible date {written!r}") from None
-    year = int(year_text) if year_text else None
-    try:
-        date(year if year is not None else _PLACEHOLDER_YEAR, month, day)
+        parsed = isoparser(sep=match["sep"] or "T").isoparse(match.group(0)) if match["sep"] \
+            else isoparser().isoparse(match.group(0))
     except ValueError as exc:
-        raise BadDate(f"impossible date {written!r}") from exc
-    if year is not None and not 1000 <= year <= 9998:
-        raise BadDate(f"year {year} is out of range in {written!r}")
-    return month, day, year
+        raise BadDate(f"impossible date {match.group(0)!r}") from exc
+    clock = parsed.time() if match["sep"] else None
+    offset = parsed.utcoffset()
+    return _Read(parsed.month, parsed.day, parsed.year, match.end(), clock, offset)
 
 
-_MONTH_DAYS: dict[tuple[str, bool], tuple[int, int]] = {}  # see known_month_days
+_ISO = re.compile(r"(?P<year>\d{4})-\d{2}-\d{2}(?:(?P<sep>[T ])\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                  r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?(?![\d:])")
 
 
-def known_month_days(since: int = 0) -> dict[tuple[str, bool], tuple[int, int]]:
-    """What dateutil made of each date fragment so far: a build keeps it in its cache.
-
-    `since`: only what was learned after the first `since` (see month_days_learned); a
-    process that parses for another sends back just what it learned.
-    """
-    return dict(islice(_MONTH_DAYS.items(), since, None))
+def _numeric(match: re.Match[str], order: str) -> tuple[int, int]:
+    first, second = int(match["a"]), int(match["b"])
+    return (first, second) if order == "mdy" and match["sep"] == "/" else (second, first)
 
 
-def month_days_learned() -> int:
-    return len(_MONTH_DAYS)
+# The table: tried in turn at a position; the first that reads a date wins, so a range
+# comes before the single day it starts with.
+HANDLERS: list[tuple[str, Handler]] = [
+    ("yyyy-mm-dd", _iso),
+    ("dd.mm.yyyy", _handler(
+        rf"(?P<a>\d{{1,2}})(?P<sep>\.)(?P<b>\d{{1,2}})\.{_YEAR}{_YEAR_WORD}", _numeric)),
+    ("nn/nn/yyyy", _handler(
+        rf"(?P<a>\d{{1,2}})(?P<sep>/)(?P<b>\d{{1,2}})/{_YEAR}", _numeric)),
+    ("d–d month", _handler(
+        rf"{_DAY}{_DASH}\d{{1,2}}\s+{_MONTH}(?:\s*,?\s+{_YEAR}{_YEAR_WORD})?",
+        lambda m, _: (_named_month(m), int(m["day"])))),
+    ("from d to d month", _handler(
+        rf"(?:from|с)\s+{_DAY}\s+(?:to|till|until|по|до)\s+\d{{1,2}}\s+{_MONTH}"
+        rf"(?:\s*,?\s+{_YEAR}{_YEAR_WORD})?",
+        lambda m, _: (_named_month(m), int(m["day"])))),
+    ("d month – d month", _handler(
+        rf"{_DAY}\s+{_MONTH}{_DASH}\d{{1,2}}\s+(?:{_alternation(MONTHS)})\.?"
+        rf"(?:\s*,?\s+{_YEAR}{_YEAR_WORD})?",
+        lambda m, _: (_named_month(m), int(m["day"])))),
+    ("d month", _handler(
+        rf"{_DAY}\s+{_MONTH}(?:\s*,?\s+{_YEAR}{_YEAR_WORD})?",
+        lambda m, _: (_named_month(m), int(m["day"])))),
+    ("month d", _handler(
+        rf"{_MONTH}\s+{_DAY}(?:st|nd|rd|th)?(?:{_DASH}\d{{1,2}}(?!\d))?(?:\s*,?\s+{_YEAR})?",
+        lambda m, _: (_named_month(m), int(m["day"])))),
+]
+
+_LEAD_IN = re.compile(r"(?:(?:On|В|Today|Сегодня|Yesterday|Вчера)\b,?\s+)?", re.IGNORECASE)
+_WEEKDAY = re.compile(rf"(?:{_alternation(WEEKDAYS)})(?![^\W\d_])\.?,?\s+", re.IGNORECASE)
+_TIME_BEFORE = re.compile(rf"{_TIME}\s*,?\s+")
+_TIME_AFTER = re.compile(rf"(?:\s*,\s*|\s+)(?:(?:at|в)\s+)?{_TIME}", re.IGNORECASE)
+# After a leading date: the punctuation that separates it from the text.
+_SEPARATOR = re.compile(r"\s*[,:;.]?\s*")
+_SUBJECT = re.compile(r"\s+(?:is|was|will|marks|marked|has|had|became|becomes|—|–|-|стал|"
+                      r"станет|является|был|была|будет|отмечается)\b", re.IGNORECASE)
 
 
-def learn_month_days(known: object) -> None:
-    """Take what known_month_days() gave (anything else is ignored)."""
-    if isinstance(known, dict):
-        for key, value in known.items():
-            if (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str)
-                    and isinstance(value, tuple) and len(value) == 2):
-                _MONTH_DAYS.setdefault(key, value)
+def date_at(text: str, pos: int = 0, order: str = "dmy") -> tuple[str, _Read] | None:
+    """The form and reading of a date written at `pos`, or None; raises BadDate for a
+    date that names no real day or has a year of other than four digits."""
+    for form, handle in HANDLERS:
+        read = handle(text, pos, order)
+        if read is None:
+            continue
+        written = text[pos:read.end]
+        if read.year is not None and not 1000 <= read.year <= 9998:
+            raise BadDate(f"impossible date {written!r}: year {read.year} is out of range")
+        try:
+            date(read.year if read.year is not None else 2000, read.month, read.day)
+        except ValueError:
+            raise BadDate(f"impossible date {written!r}") from None
+        return form, read
+    return None
 
 
-def _parse_month_day(fragment: str, numeric: bool) -> tuple[int, int]:
-    """Month and day of a date fragment, parsed by dateutil with our vocabulary.
+def _checked_end(text: str, read: _Read, pos: int) -> bool:
+    """Whether a date ends where a word does: not `16 Februaryx`, `3 May 20244`."""
+    follows = text[read.end:read.end + 1]
+    if follows.isdigit():
+        raise BadDate(f"impossible date {text[pos:read.end + 8].split(',')[0]!r}: "
+                      "a year needs four digits")
+    return not follows or not (follows.isalnum() or follows == "_")
 
-    Memoised: a corpus has few distinct fragments ("16 February"), and dateutil is the
-    slow part of parsing.
-    """
-    found = _MONTH_DAYS.get((fragment, numeric))
+
+def leading_date(text: str, order: str = "dmy") -> FoundDate | None:
+    """The date a block opens with, after `On`/`В`/`Today,` or a weekday, with a time of
+    day before or after it, or None.  `end` is where the text after it starts."""
+    pos = _LEAD_IN.match(text).end()  # type: ignore[union-attr]
+    lead_in = pos > 0
+    weekday = _WEEKDAY.match(text, pos)
+    if weekday is not None and date_at(text, weekday.end(), order) is not None:
+        pos = weekday.end()
+    clock: time | None = None
+    before = _TIME_BEFORE.match(text, pos)
+    if before is not None and date_at(text, before.end(), order) is not None:
+        clock, pos = time(int(before["hour"]), int(before["minute"])), before.end()
+    found = date_at(text, pos, order)
     if found is None:
-        found = _MONTH_DAYS[fragment, numeric] = _dateutil_month_day(fragment, numeric)
+        return None
+    form, read = found
+    if not _checked_end(text, read, pos):
+        return None
+    end = read.end
+    if clock is None and read.clock is None:
+        after = _TIME_AFTER.match(text, end)
+        if after is not None:
+            clock, end = time(int(after["hour"]), int(after["minute"])), after.end()
+    subject = not lead_in and _SUBJECT.match(text, end) is not None
+    end = _SEPARATOR.match(text, end).end()  # type: ignore[union-attr]
+    return FoundDate(read.month, read.day, read.year, end, 0, clock or read.clock,
+                     read.offset, subject, form)
+
+
+def whole_date(text: str, order: str = "dmy") -> FoundDate | None:
+    """The date when a block is nothing but a date (and a time): a date line."""
+    found = leading_date(text, order)
+    if found is None or found.end != len(text) or found.subject:
+        return None
     return found
 
 
-def _dateutil_month_day(fragment: str, numeric: bool) -> tuple[int, int]:
-    from dateutil.parser import parse
+# Separators between a title and the date at its end; a space alone only before a
+# numeric date (`Title 20.06.2023`), as a sentence ending "held on 16 February 2024"
+# is not a title.
+_TITLE_SEPARATOR = re.compile(r"(?:\s*[,|/]\s*|\s+[-–—]\s*|\s*\(\s*|\s+)$")
+_CANDIDATE = re.compile(rf"(?<![\w.])(?:\d|{_alternation(MONTHS)})", re.IGNORECASE)
+_TRAILING_SPAN = 60  # a date and its time at the end of a line are shorter than this
 
-    written = fragment
-    if numeric:
-        day_text, month_text = fragment.split()
-        fragment = f"{day_text}.{month_text}.{_PLACEHOLDER_YEAR}"
-    default = datetime(_PLACEHOLDER_YEAR, 1, 1)
-    try:
-        parsed = parse(fragment, parserinfo=parser_info(), default=default)
-    except (ValueError, OverflowError) as exc:
-        raise BadDate(f"impossible date {fragment!r}") from exc
-    written_day = int(re.search(r"\d+", written).group(0))  # type: ignore[union-attr]
-    if parsed.day != written_day:  # dateutil reads "32 May" as May of year 32
-        raise BadDate(f"impossible date {fragment!r}")
-    return parsed.month, parsed.day
+
+def trailing_date(text: str, order: str = "dmy") -> FoundDate | None:
+    """The date that ends a title line, or None: `start` is where the title ends."""
+    for candidate in _CANDIDATE.finditer(text, max(0, len(text) - _TRAILING_SPAN)):
+        pos = candidate.start()
+        if pos == 0:
+            continue
+        try:
+            found = leading_date(text[pos:].rstrip(").").rstrip(), order)
+        except BadDate:
+            return None
+        if found is None or found.end != len(text[pos:].rstrip(").").rstrip()):
+            continue
+        separator = _TITLE_SEPARATOR.search(text, 0, pos)
+        if separator is None:
+            return None
+        bare_space = not separator.group(0).strip()
+        if bare_space and found.form not in ("dd.mm.yyyy", "nn/nn/yyyy", "yyyy-mm-dd"):
+            return None
+        if text[pos:].rstrip().endswith(")") != ("(" in separator.group(0)):
+            return None
+        return FoundDate(found.month, found.day, found.year, len(text), separator.start(),
+                         found.clock, found.offset, False, found.form)
+    return None

@@ -87,7 +87,7 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
         section=section,
         slug=f"{day}-{digest[:10]}",
         title=title,
-        published=_midnight(item.day, tz),
+        published=_published(item, tz),
         summary=summary,
         content_html=content,
         source=f"{source_path}:{item.line}",
@@ -105,6 +105,19 @@ def _paragraphs_html(body: tuple[str, ...]) -> str:
     if not body:
         return ""
     return "<p>" + escape("\n".join(body), quote=False).replace("\n", "</p>\n<p>") + "</p>\n"
+
+
+def _published(item: Item, tz: ZoneInfo) -> datetime:
+    """When the item was published: its printed time of day (in the zone it writes, else
+    the site's), or the start of its day for a date-only item."""
+    if item.clock is None:
+        return _midnight(item.day, tz)
+    zone = timezone(item.offset) if item.offset is not None else tz
+    published = datetime.combine(item.day, item.clock, tzinfo=zone)
+    offset = published.utcoffset()
+    if offset is None or not offset.seconds % 60:
+        return published
+    return published.replace(tzinfo=timezone(timedelta(minutes=offset // timedelta(minutes=1))))
 
 
 @lru_cache(maxsize=65536)

@@ -15,12 +15,12 @@ import shutil
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
-from .dates import known_month_days, learn_month_days, month_days_learned
 from .decode import DecodeError, decode_seed
 from .entries import make_entry
 from .files import atomic_write
@@ -31,7 +31,7 @@ from .workers import fork_map
 
 SEED_SUFFIX = ".txt"
 PARALLEL_BYTES = 4_000_000  # seeds to parse before more processes pay (about 3,000 entries)
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,14 +283,24 @@ def discover(seeds: Path, settings: Settings,
     return found, problems
 
 
-def parse_seed_bytes(data: bytes, seed: SeedFile, settings: Settings) -> tuple[
-        tuple[Entry, ...], tuple[Problem, ...]]:
-    """One seed file's bytes to its entries and problems; never raises for bad input."""
+def parse_seed_bytes(data: bytes, seed: SeedFile, settings: Settings,
+                     mtime: float | None = None, describe: bool = False
+                     ) -> tuple[tuple[Entry, ...], tuple[Problem, ...]]:
+    """One seed file's bytes to its entries and problems; never raises for bad input.
+
+    mtime: when the file was last written (seconds since the epoch), for a year no item
+    gives and to flag dates after it; describe: add an info line naming the file's layout
+    and date forms.
+    """
     try:
         decoded = decode_seed(data, seed.rel)
     except DecodeError as exc:
         return (), (Problem(seed.rel, exc.line, Level.ERROR, f"{exc.message}; file skipped"),)
-    parsed = parse_text(decoded.text, seed.rel)
+    written = (datetime.fromtimestamp(mtime, settings.tz).date() if mtime is not None
+               else None)
+    parsed = parse_text(decoded.text, seed.rel, hints=settings.hints(seed.section),
+                        written=written, unreadable=getattr(decoded, "unreadable", frozenset()),
+                        describe=describe)
     tz, authority, language = settings.tz, settings.authority, settings.language
     entries = tuple(
         make_entry(item, section=seed.section, source_path=seed.rel, tz=tz,
@@ -309,8 +319,8 @@ class _ParseJob:
     signature: tuple[int, int, int]
 
 
-def _parse_job(job: _ParseJob, settings: Settings) -> FileResult:
-    entries, problems = parse_seed_bytes(job.data, job.seed, settings)
+def _parse_job(job: _ParseJob, settings: Settings, describe: bool = False) -> FileResult:
+    entries, problems = parse_seed_bytes(job.data, job.seed, settings, job.mtime, describe)
     return FileResult(job.digest, job.mtime, entries, problems)
 
 
@@ -329,6 +339,7 @@ class Loader:
     _seen: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # see _in_flux
     reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
     jobs: int = 1  # processes that may parse at once (see workers.fork_map)
+    describe: bool = False  # each file's layout and date forms as an info line (check -v)
     store: EntryStore | None = None  # where restore_state's entries are (set by it)
 
     def load(self, now: float | None = None, settle: float = 0.0) -> Corpus:
@@ -422,7 +433,7 @@ class Loader:
             return result
         job = _ParseJob(seed, data, digest, info.st_mtime, signature)
         if self.jobs <= 1:  # parsed now, so that one file's bytes are held at a time
-            result = _parse_job(job, settings)
+            result = _parse_job(job, settings, self.describe)
             self._files[seed.rel] = (signature, result)
             self.reparsed += 1
             return result
@@ -439,18 +450,13 @@ class Loader:
             if self.on_progress is not None:
                 self.on_progress(files - len(jobs) + done, files)
 
-        def parse(job: _ParseJob) -> tuple[FileResult, dict[tuple[str, bool], tuple[int, int]]]:
-            # What dateutil was asked comes back too: it is kept in the cache (see state).
-            learned = month_days_learned()
-            return _parse_job(job, settings), known_month_days(since=learned)
+        def parse(job: _ParseJob) -> FileResult:
+            return _parse_job(job, settings, self.describe)
 
         # Few bytes to parse are parsed here: a pool costs more than it saves.
         processes = self.jobs if sum(len(job.data) for job in jobs) >= PARALLEL_BYTES else 1
-        parsed = fork_map(parse, jobs, processes, progress, min_items=2,
-                          spool=self.store.folder if self.store else None)
-        for _, learned in parsed:
-            learn_month_days(learned)
-        return [result for result, _ in parsed]
+        return fork_map(parse, jobs, processes, progress, min_items=2,
+                        spool=self.store.folder if self.store else None)
 
     def _in_flux(self, rel: str, info: os.stat_result,
                  cached: tuple[tuple[int, int, int], FileResult] | None,
@@ -489,8 +495,7 @@ class Loader:
         in `store`."""
         for _, result in self._files.values():
             result.store(store)
-        return (CACHE_VERSION, self._settings_key, self._files, self._racy,
-                known_month_days())
+        return (CACHE_VERSION, self._settings_key, self._files, self._racy)
 
     def stored(self) -> set[str]:
         """The names in the store of the entries the last state() put there."""
@@ -503,11 +508,10 @@ class Loader:
         Entries are read from `store` when first asked for; StoreDamaged if they are gone.
         """
         self.store = store
-        if isinstance(state, tuple) and len(state) == 5 and state[0] == CACHE_VERSION:
-            _, self._settings_key, self._files, self._racy, month_days = state
+        if isinstance(state, tuple) and len(state) == 4 and state[0] == CACHE_VERSION:
+            _, self._settings_key, self._files, self._racy = state
             for _, result in self._files.values():
                 result._store = store
-            learn_month_days(month_days)  # so that dateutil is needed only for new dates
 
 
 def load_seeds(seeds: Path, now: float | None = None) -> Corpus:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 
 class Level(StrEnum):
+    """How bad a problem is: an error's text is not published, a warning's is published
+    on a guess, a note tells a decision taken with confidence (furniture dropped, a year
+    carried from a neighbour) so that nothing the parser does is silent; info describes
+    a file (its layout, the date forms found) for `check -v`."""
+
+    INFO = "info"
+    NOTE = "note"
     WARNING = "warning"
     ERROR = "error"
 
@@ -32,6 +40,34 @@ class SeedError(Exception):
     def __init__(self, path: str, line: int, message: str) -> None:
         super().__init__(f"{path}:{line}: {message}")
         self.problem = Problem(path, line, Level.ERROR, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """A section's hints to the parser, from `[sections.<name>]` in site.toml.
+
+    date_order: "dmy" or "mdy", how to read an all-numeric date such as 03/04/2024.
+    year: the year of dates written without one when no dated item in the file gives it.
+    drop: furniture lines to remove; stop_at: lines where an entry's content stops.  Each
+    is a pattern matched against a whole stripped line, case-insensitively (see
+    `line_pattern`).
+    """
+
+    date_order: str = "dmy"
+    year: int | None = None
+    drop: tuple[re.Pattern[str], ...] = ()
+    stop_at: tuple[re.Pattern[str], ...] = ()
+
+
+def line_pattern(written: str) -> re.Pattern[str]:
+    """A hint line as a pattern: `/regex/` is a regular expression, anything else the
+    literal text of a whole line; both match whole stripped lines, ignoring case.
+
+    Raises re.error for a malformed regular expression.
+    """
+    if len(written) > 2 and written.startswith("/") and written.endswith("/"):
+        return re.compile(written[1:-1], re.IGNORECASE)
+    return re.compile(re.escape(" ".join(written.split())), re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

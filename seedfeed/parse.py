@@ -1,54 +1,48 @@
-"""Seed text to dated items: brief items of a listing and full articles.
+"""Seed text to dated items, in every layout and item shape scraped news pages come in.
 
-Pure functions: text in, items and problems out.  A seed is a run of paragraphs
-(separated by blank lines).  An article starts where a paragraph is followed by the same
-text plus a date ("Title" / "Title 20.06.2023") and runs to its navigation footer; outside
-articles, a paragraph that starts with a date starts a brief item and any other paragraph
-continues the item before it.
+Pure functions: text in, items and problems out.  The text is cut into blocks
+(`layout`), page furniture is dropped (`furniture`), and each item is recognised by its
+shape:
+
+- a block that opens with a date (`On 16 February 2024, ...`): a brief item, continued
+  by the undated blocks below it;
+- a date line, then the text; a date line, a title line, then a lead;
+- a title line, then a date line (perhaps with a time), then the body;
+- a title line, then the title repeated with its date (`Title` / `Title 20.06.2023`);
+- a title line ending in its date (`Title — 16.02.2024`, `Title (16 February 2024)`);
+- a title line, then a paragraph that opens with the date.
+
+An article runs to its navigation footer (`Go back`) or the next article.  Every
+decision is told as a Problem: an error when text is not published, a warning when it is
+published on a guess, a note for what was dropped or joined with confidence, and an info
+line with the layout and date forms found (`check -v`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, time, timedelta
 
-from .dates import BadDate, FoundDate, match_date_prefix
-from .model import Level, Problem
+from . import furniture
+from .dates import BadDate, FoundDate, leading_date, trailing_date, whole_date
+from .layout import INVISIBLE, Block, layout
+from .model import Hints, Level, Problem
 
-NAVIGATION = frozenset(
-    line.casefold()
-    for line in (
-        "Go back", "Back", "Back to the section", "Back to section", "Back to the all news",
-        "Back to all news", "Back to the news", "Back to news", "Back to the list",
-        "Back to top", "All news", "Print", "Print version", "Share",
-        "Вернуться назад", "Назад", "Вернуться в раздел", "Вернуться к разделу",
-        "Вернуться к списку", "Вернуться к списку новостей", "Вернуться ко всем новостям",
-        "Ко всем новостям", "Все новости", "Версия для печати", "Поделиться", "Наверх",
-    )
-)
-
-
-# Zero-width, direction and filler characters.  Legitimate inside text, so content keeps
-# them; but a line of nothing else is blank, and no title may consist of them alone.
-INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e"
-             "\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066"
-             "\u2067\u2068\u2069\u2800\u3164\ufeff\uffa0")
-_EDGES = INVISIBLE + "".join(char for char in map(chr, range(0x3001)) if char.isspace())
 # An item's text and an article's title beyond these are a scraper's accident (a page's
 # script or data in one line), not news.  Cut, they stay well inside a feed reader's
 # limits and libxml2's 10 MB per text node, which the feed renderer parses back with.
 MAX_ITEM_CHARS = 200_000
 MAX_TITLE_CHARS = 1_000
+MAX_TITLE_LINE = 250  # a longer line is a paragraph, not a title
+_DATE_LINE = 80  # no date line, with its weekday and time, is longer
 # Something to read after an item's date: a letter, a digit or a pictograph.
 _TEXT = re.compile(r"[^\W_]|[\u2600-\u27bf\U0001f000-\U0001faff]")
-
-
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    line: int
-    text: str
+_TERMINAL = ".!?…:;"
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.])(?:19[5-9]\d|20\d\d)(?![\d.])")
+NEIGHBOUR_DAYS = 42  # an item this much later than its neighbour is in the neighbour's year
+EARLIEST_YEAR = 1990  # older dates are usually typos in news listings
+__all__ = ["INVISIBLE", "Item", "ParsedSeed", "has_text", "is_navigation", "parse_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +54,8 @@ class Item:
     title: str | None  # an article's title line; None for a brief item
     lead_start: int  # where the first paragraph's text starts after its date prefix
     paragraphs: tuple[str, ...]
+    clock: time | None = None  # the time of day, when the seed prints one
+    offset: timedelta | None = None  # the UTC offset, when the seed writes one
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,30 +71,11 @@ class _Draft:
     title: str | None
     lead_start: int
     paragraphs: list[str]
-    bare: bool = False  # a brief item's date with nothing to read after it (yet)
-
-
-def paragraphs(text: str) -> Iterator[Paragraph]:
-    """Runs of non-blank lines, joined by a space, with the line each starts on.
-
-    Invisible characters at a line's ends go with its spaces: a line of zero-width
-    spaces is blank, and an article title line is never invisible.
-    """
-    start = 0
-    lines: list[str] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        if line and (line[0] in INVISIBLE or line[-1] in INVISIBLE):
-            line = line.strip(_EDGES)
-        if line:
-            if not lines:
-                start = number
-            lines.append(line)
-        elif lines:
-            yield Paragraph(start, " ".join(lines))
-            lines = []
-    if lines:
-        yield Paragraph(start, " ".join(lines))
+    last: int
+    article: bool  # runs to its footer, taking every undated block below it
+    bare: bool = False  # a date line whose text is the block below it (or nothing)
+    strict: bool = False  # a title repeated with its date: runs to its footer whatever
+    # follows, while any other article ends where the next item's date or header starts
 
 
 def has_text(text: str, start: int = 0) -> bool:
@@ -107,124 +84,405 @@ def has_text(text: str, start: int = 0) -> bool:
 
 
 def is_navigation(text: str) -> bool:
-    return len(text) < 40 and text.casefold().rstrip(" .…>»←→") in NAVIGATION
+    return furniture.kind(text) == "navigation"
 
 
-def _article_date(title: str, next_text: str) -> FoundDate | None:
-    """The date of an article header: the title repeated with a date, or a bare date."""
-    repeated = next_text.startswith(title)
-    # A direction mark between the title and its date is no reason to miss the date.
-    rest = (next_text[len(title):] if repeated else next_text).strip(_EDGES)
-    if not rest or len(rest) > 40 or not has_text(title):
-        return None  # (a "title" of punctuation or marks alone is no title)
-    found = match_date_prefix(rest)
-    if found is None or found.end != len(rest):
-        return None
-    if not repeated and match_date_prefix(title) is not None:
-        return None  # a dated paragraph followed by a bare date is not a title line
-    return found
+def _title_like(text: str, words: int = 1, limit: int | None = MAX_TITLE_LINE) -> bool:
+    """A line that can be a headline: short, unpunctuated at its end, with words."""
+    return (bool(text) and (limit is None or len(text) <= limit) and text[-1] not in _TERMINAL
+            and has_text(text) and len(text.split()) >= words and not text[0].islower())
 
 
-def parse_text(text: str, path: str) -> ParsedSeed:
-    """Split seed text into items; every problem names `path` and a line."""
-    paras = list(paragraphs(text))
-    problems: list[Problem] = []
-    if not paras:
-        problems.append(Problem(path, 1, Level.WARNING, "empty seed file: no text"))
-        return ParsedSeed((), tuple(problems))
-    drafts: list[_Draft] = []
-    current: _Draft | None = None
-    in_article = False
-    discarding = False
-    orphans: list[Paragraph] = []
+@dataclass
+class _Parser:
+    path: str
+    hints: Hints
+    written: date | None
+    problems: list[Problem] = field(default_factory=list)
+    forms: set[str] = field(default_factory=set)
+    # the line of the block that follows each block, furniture included: a title stands
+    # right above the paragraph it names
+    next_line: dict[int, int] = field(default_factory=dict)
 
-    def flush_orphans(ended_by_navigation: bool) -> None:
-        if not orphans:
-            return
-        if ended_by_navigation and len(orphans) > 1:
-            message = ("article without a date line: its title must be repeated with a date "
-                       "(e.g. 'Title 20.06.2023'); skipped")
-        else:
-            message = "undated item: text that does not start with a date; skipped"
-        problems.append(Problem(path, orphans[0].line, Level.ERROR, message))
-        orphans.clear()
+    def tell(self, line: int, level: Level, message: str) -> None:
+        self.problems.append(Problem(self.path, line, level, message))
 
-    i = 0
-    count = len(paras)
-    while i < count:
-        para = paras[i]
-        if is_navigation(para.text):
-            flush_orphans(ended_by_navigation=True)
-            current, in_article, discarding = None, False, False
-            i += 1
-            continue
-        if i + 1 < count:
-            try:
-                header = _article_date(para.text, paras[i + 1].text)
-            except BadDate as exc:
-                header = None
-                if paras[i + 1].text.startswith(para.text):
-                    problems.append(Problem(path, paras[i + 1].line, Level.ERROR, str(exc)))
-                    flush_orphans(ended_by_navigation=False)
-                    # skip the whole article: its body may hold dated paragraphs too
-                    current, in_article, discarding = None, True, True
-                    i += 2
-                    continue
-            if header is not None:
-                flush_orphans(ended_by_navigation=False)
-                current = _Draft(para.line, header, para.text, 0, [])
-                drafts.append(current)
-                in_article, discarding = True, False
-                i += 2
-                continue
-        if in_article:
-            if current is not None:  # None while skipping an article with a bad date
-                current.paragraphs.append(para.text)
-            i += 1
-            continue
-        try:
-            found = match_date_prefix(para.text)
-        except BadDate as exc:
-            problems.append(Problem(path, para.line, Level.ERROR, f"{exc}; item skipped"))
-            flush_orphans(ended_by_navigation=False)
-            current, discarding = None, True
-            i += 1
-            continue
+    def leading(self, text: str) -> FoundDate | None:
+        found = leading_date(text, self.hints.date_order)
         if found is not None:
-            flush_orphans(ended_by_navigation=False)
-            current = _Draft(para.line, found, None, found.end, [para.text])
-            if not has_text(para.text, found.end):
-                # Punctuation or invisible marks after a date are no title: leave the
-                # lead empty, and the entry is titled by the date itself.
-                current.lead_start, current.bare = len(para.text), True
-            drafts.append(current)
-            discarding = False
-        elif current is not None and current.bare:
-            # "16.02.2024" on its own, the text below it: one item, as if on one line.
-            problems.append(Problem(path, current.line, Level.WARNING,
-                                    "date with no text after it: the paragraph below is "
-                                    "taken as its text (is an article's title line missing?)"))
-            first = current.paragraphs[0]
-            current.paragraphs[0] = f"{first} {para.text}"
-            current.lead_start, current.bare = len(first) + 1, False
-        elif current is not None:
-            current.paragraphs.append(para.text)
-        elif not discarding:
-            orphans.append(para)
-        i += 1
-    flush_orphans(ended_by_navigation=False)
-    items = _resolve_years(drafts, path, problems)
-    kept = {item.line for item in items}
-    problems.extend(Problem(path, draft.line, Level.WARNING,
-                            "date with no text after it: the entry is titled by its date")
-                    for draft in drafts if draft.bare and draft.line in kept)
+            self.forms.add(found.form)
+        return found
+
+    def whole(self, text: str) -> FoundDate | None:
+        if len(text) > _DATE_LINE:
+            return None
+        try:
+            found = whole_date(text, self.hints.date_order)
+        except BadDate:
+            return None
+        if found is not None:
+            self.forms.add(found.form)
+        return found
+
+    def trailing(self, text: str) -> FoundDate | None:
+        # ("Friday, 16 February 2024" is a date line, not a title "Friday" and its date.)
+        if len(text) > MAX_TITLE_LINE + _DATE_LINE or self.whole(text) is not None:
+            return None
+        found = trailing_date(text, self.hints.date_order)
+        if found is not None and _title_like(text[:found.start].rstrip(" ,—–-|/(")):
+            self.forms.add(found.form)
+            return found
+        return None
+
+    # --- furniture ------------------------------------------------------------------
+
+    def furnished(self, blocks: tuple[Block, ...]) -> list[tuple[Block, str | None]]:
+        """Each block with its furniture kind (None for text); dropped kinds are told."""
+        kinds = [self._kind(block) for block in blocks]
+        counts: dict[str, int] = {}
+        for block in blocks:
+            if len(block.text) <= 40:
+                counts[block.text] = counts.get(block.text, 0) + 1
+        for k, block in enumerate(blocks):
+            if kinds[k] is None and counts.get(block.text, 0) >= 3 and not self._dated(block):
+                kinds[k] = "line repeated in the file"
+            # A site header: today's date over a clock.
+            if (kinds[k] is None and k + 1 < len(blocks) and kinds[k + 1] == "clock"
+                    and self.whole(block.text) is not None):
+                kinds[k] = "site header date"
+        self._menus(blocks, kinds)
+        dropped: list[Block] = []
+        names: list[str] = []
+        for block, kind in zip(blocks, kinds, strict=True):
+            if kind in (None, "navigation", "related-items heading", "stop"):
+                self._tell_dropped(dropped, names)
+                dropped, names = [], []
+            else:
+                dropped.append(block)
+                names.append(kind)
+        self._tell_dropped(dropped, names)
+        return list(zip(blocks, kinds, strict=True))
+
+    def _kind(self, block: Block) -> str | None:
+        if furniture.matches(block.text, self.hints.drop):
+            return "line named by the section's drop hint"
+        if furniture.matches(block.text, self.hints.stop_at):
+            return "stop"
+        return furniture.kind(block.text)
+
+    def _dated(self, block: Block) -> bool:
+        return self.dated_text(block.text)
+
+    def dated_text(self, text: str) -> bool:
+        try:
+            return leading_date(text, self.hints.date_order) is not None
+        except BadDate:
+            return True
+
+    def _menus(self, blocks: tuple[Block, ...], kinds: list[str | None]) -> None:
+        """Runs of four or more one- or two-word lines with no date: a menu."""
+        run: list[int] = []
+        for k, block in enumerate([*blocks, Block(0, 0, "")]):
+            if (k < len(blocks) and kinds[k] is None and len(block.text) <= 25
+                    and len(block.text.split()) <= 2 and block.text[-1] not in _TERMINAL
+                    and not self._dated(block)):
+                run.append(k)
+                continue
+            if len(run) >= 4:
+                for index in run:
+                    kinds[index] = "menu"
+            run = []
+
+    def _tell_dropped(self, dropped: list[Block], names: list[str]) -> None:
+        if not dropped:
+            return
+        shown = ", ".join(repr(block.text[:40]) for block in dropped[:3])
+        more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+        kinds = ", ".join(dict.fromkeys(names))
+        self.tell(dropped[0].line, Level.NOTE, f"page furniture dropped ({kinds}): {shown}{more}")
+
+    # --- items ----------------------------------------------------------------------
+
+    def drafts(self, blocks: list[tuple[Block, str | None]]) -> list[_Draft]:
+        drafts: list[_Draft] = []
+        current: _Draft | None = None
+        orphans: list[Block] = []
+        skipping: str | None = None  # why blocks are being dropped: a heading, a bad date
+        skipped: list[Block] = []
+        text_blocks = [(block, kind) for block, kind in blocks if kind in (
+            None, "navigation", "related-items heading", "stop")]
+        self.next_line = {a.line: b.line for (a, _), (b, _) in zip(blocks, blocks[1:],
+                                                                   strict=False)}
+        text_blocks = self._dates_below(text_blocks)
+        i = 0
+        count = len(text_blocks)
+
+        def flush(ended_by_navigation: bool) -> None:
+            if len(orphans) == 1 and _title_like(orphans[0].text) and len(orphans[0].text) <= 80:
+                self.tell(orphans[0].line, Level.NOTE, "heading with no item below it dropped: "
+                          f"{orphans[0].text!r}")
+                orphans.clear()
+            if orphans:
+                if ended_by_navigation and len(orphans) > 1:
+                    message = ("article without a date line: no date below its title, "
+                               "after it or at the start of its text; skipped")
+                else:
+                    message = ("undated item: text that does not start with a date and "
+                               "belongs to no item; skipped")
+                self.tell(orphans[0].line, Level.ERROR, message)
+                orphans.clear()
+
+        def end_skip() -> None:
+            nonlocal skipping
+            if skipped and skipping is not None:
+                self.tell(skipped[0].line, Level.NOTE,
+                          f"{len(skipped)} block(s) after {skipping} dropped (lines "
+                          f"{skipped[0].line}-{skipped[-1].last}): not an entry's content")
+            skipped.clear()
+            skipping = None
+
+        while i < count:
+            block, kind = text_blocks[i]
+            following: list[Block] = []
+            for b, k in text_blocks[i + 1:i + 4]:
+                if k is not None:
+                    break
+                following.append(b)
+            if (kind is None and current is not None and current.bare and skipping is None
+                    and has_text(block.text) and not self.dated_text(block.text)
+                    and self.trailing(block.text) is None):
+                current.paragraphs[0] = block.text  # a date line's text
+                current.lead_start, current.bare = 0, False
+                current.line, current.last = (min(current.line, block.line),
+                                              max(current.last, block.last))
+                i += 1
+                continue
+            if kind == "navigation":
+                flush(ended_by_navigation=True)
+                end_skip()
+                current = None
+                i += 1
+                continue
+            if kind in ("related-items heading", "stop"):
+                flush(ended_by_navigation=False)
+                end_skip()
+                what = (f"the related-items heading {block.text[:40]!r}"
+                        if kind != "stop" else f"the stop_at line {block.text[:40]!r}")
+                self.tell(block.line, Level.NOTE, f"content stops at {what}")
+                skipping, current = what, None
+                i += 1
+                continue
+            if kind is not None:  # furniture, already told
+                i += 1
+                continue
+            try:
+                header = self._header(block, following, current, skipping)
+            except BadDate as exc:
+                line, article = getattr(exc, "where", (block.line, False))
+                self.tell(line, Level.ERROR, f"{exc}; item skipped")
+                flush(ended_by_navigation=False)
+                end_skip()
+                # An article's body may hold dated paragraphs: it goes whole.
+                current = None
+                skipping = "an article with an impossible date" if article else \
+                    "an impossible date"
+                i += 1
+                continue
+            if header is not None and header[0].bare and self._page_date(following, current):
+                self.tell(block.line, Level.NOTE, "date line above the page's header dropped: "
+                          "the page's date, not an item's")
+                i += 1
+                continue
+            if header is not None:
+                draft, used = header
+                flush(ended_by_navigation=False)
+                end_skip()
+                drafts.append(draft)
+                current = draft
+                i += used
+                continue
+            if skipping is not None:
+                skipped.append(block)
+            elif current is not None:
+                if not current.article:
+                    self.tell(block.line, Level.NOTE,
+                              f"undated block joined to the item of line {current.line}")
+                current.paragraphs.append(block.text)
+                current.last = block.last
+            else:
+                orphans.append(block)
+            i += 1
+        flush(ended_by_navigation=False)
+        end_skip()
+        return drafts
+
+    def _header(self, block: Block, following: list[Block], current: _Draft | None,
+                skipping: str | None, probe: bool = False) -> tuple[_Draft, int] | None:
+        """The item that starts at `block`, and how many text blocks it takes, or None.
+
+        While skipping what follows a related-items heading or an article with a bad
+        date, only a title repeated with its date starts an item; after a stop_at line,
+        anything dated does.
+        """
+        strong_only = skipping is not None and ("related" in skipping or "article" in skipping)
+        text = block.text
+        after = following[0] if following else None
+        in_article = current is not None and current.strict
+        # Title / title repeated with its date (the bundled article).
+        # (A title said twice is a title whatever its length: _bounded cuts it.)
+        if after is not None and after.text.startswith(text) and _title_like(text, limit=None):
+            rest = after.text[len(text):].strip()
+            try:
+                found = leading_date(rest, self.hints.date_order) if rest else None
+            except BadDate as exc:
+                exc.where = (after.line, True)  # type: ignore[attr-defined]
+                raise
+            if found is not None and found.end == len(rest) and not found.subject:
+                self.forms.add(found.form)
+                return _Draft(block.line, found, text, 0, [], after.last, True, strict=True), 2
+        if strong_only:
+            return None
+        # A title line ending in its date.
+        found = self.trailing(text)
+        if found is not None:
+            title = text[:found.start].rstrip(" ,—–-|/(")
+            return _Draft(block.line, found, title, 0, [], block.last, True), 1
+        # A title line, then a date line.
+        if after is not None and _title_like(text) and \
+                leading_date(text, self.hints.date_order) is None:
+            found = self.whole(after.text)
+            if found is not None:
+                return _Draft(block.line, found, text, 0, [], after.last, True), 2
+        if in_article:
+            return None
+        found = self.leading(text)
+        # A date line, a title line, then a lead.
+        if found is not None and found.end == len(text) and len(following) >= 2 \
+                and _title_like(following[0].text, words=2) \
+                and self._dateless(following[0].text) and self._dateless(following[1].text):
+            return _Draft(block.line, found, following[0].text, 0, [],
+                          following[0].last, True), 2
+        if found is not None and current is not None and current.article and (
+                not current.paragraphs or (found.month, found.day) == (current.found.month,
+                                                                      current.found.day)):
+            return None  # an article's first paragraph, or one of its day, opens with a date
+        if found is not None:
+            lead_start = 0 if found.subject else found.end
+            if found.end == len(text) or not has_text(text, found.end):
+                # A date line: its text is the block below.
+                return _Draft(block.line, found, None, len(text), [text], block.last, False,
+                              bare=True), 1
+            return _Draft(block.line, found, None, lead_start, [text], block.last, False), 1
+        # A title line above a paragraph that opens with the date.
+        if after is not None and skipping is None and _title_like(text, words=3) \
+                and self.next_line.get(block.line) == after.line:
+            try:
+                below = self.leading(after.text)
+            except BadDate:
+                return None  # told when its own block is read
+            if below is not None and below.end < len(after.text) \
+                    and has_text(after.text, below.end):
+                if not probe:
+                    self.tell(block.line, Level.NOTE, "title taken from the line above "
+                              f"the date (line {after.line})")
+                return _Draft(block.line, below, text, 0, [after.text], after.last, True), 2
+        return None
+
+    def _dates_below(self, blocks: list[tuple[Block, str | None]]
+                     ) -> list[tuple[Block, str | None]]:
+        """Blocks with each date line moved above the text it stands below, when a listing
+        puts dates under its items: undated text first, a date line last, and every date
+        line right under an undated sentence."""
+        texts = [k for k, (_, kind) in enumerate(blocks) if kind is None]
+        if len(texts) < 2:
+            return blocks
+        first, last = blocks[texts[0]][0].text, blocks[texts[-1]][0].text
+        if self.dated_text(first) or first[-1] not in ".!?…»\"”" or self.whole(last) is None:
+            return blocks
+        lines = [k for k in texts if self.whole(blocks[k][0].text) is not None]
+        if any(k == 0 or blocks[k - 1][1] is not None or self.dated_text(blocks[k - 1][0].text)
+               for k in lines):
+            return blocks
+        moved = list(blocks)
+        for k in lines:
+            moved[k - 1], moved[k] = moved[k], moved[k - 1]
+        self.tell(blocks[texts[0]][0].line, Level.NOTE,
+                  "dates stand below their items in this file: each is read with the text "
+                  "above it")
+        return moved
+
+    def _page_date(self, following: list[Block], current: _Draft | None) -> bool:
+        """Whether a date line stands over a page's header: a title-like line below it,
+        then an article's header."""
+        if len(following) < 2 or not _title_like(following[0].text):
+            return False
+        try:
+            below = self._header(following[1], following[2:], current, None, probe=True)
+        except BadDate:
+            return False
+        return below is not None and below[0].article
+
+    def _dateless(self, text: str) -> bool:
+        try:
+            return (leading_date(text, self.hints.date_order) is None
+                    and trailing_date(text, self.hints.date_order) is None)
+        except BadDate:
+            return False
+
+
+def parse_text(text: str, path: str, *, hints: Hints | None = None,
+               written: date | None = None,
+               unreadable: frozenset[int] = frozenset(), describe: bool = False) -> ParsedSeed:
+    """Split seed text into items; every problem names `path` and a line.
+
+    hints: the section's hints (site.toml); written: the day the file was last written
+    (for a year no item gives, and to flag dates after it); unreadable: lines the decoder
+    could not read right, whose items are not published; describe: add an info line
+    naming the layout and the date forms found.
+    """
+    parser = _Parser(path, hints or Hints(), written)
+    found_layout = layout(text, starts_item=parser.dated_text)
+    if not found_layout.blocks:
+        parser.tell(1, Level.WARNING, "empty seed file: no text")
+        return ParsedSeed((), tuple(parser.problems))
+    drafts = parser.drafts(parser.furnished(found_layout.blocks))
+    for draft in drafts:
+        if draft.bare:
+            parser.tell(draft.line, Level.WARNING,
+                        "date with no text after it: the entry is titled by its date")
+    drafts = [d for d in drafts if _readable(d, unreadable, parser)]
+    items = _resolve_years(drafts, parser)
     for item in items:
         if item.title is not None and not item.paragraphs:
-            problems.append(Problem(path, item.line, Level.WARNING,
-                                    "article has a title and a date but no body text"))
-    items = [_bounded(item, path, problems) for item in items]
-    problems.sort(key=lambda problem: problem.line)
+            parser.tell(item.line, Level.WARNING, "article has a title and a date but no body text")
+        _suspicious(item, parser)
+    items = [_bounded(item, path, parser.problems) for item in items]
+    if describe:
+        forms = ", ".join(sorted(parser.forms)) or "none"
+        parser.tell(1, Level.INFO, f"layout: {found_layout.name}; date forms: {forms}; "
+                    f"items: {len(items)}")
+    problems = sorted(parser.problems, key=lambda problem: problem.line)
     return ParsedSeed(tuple(items), tuple(problems))
+
+
+def _readable(draft: _Draft, unreadable: frozenset[int], parser: _Parser) -> bool:
+    if not unreadable:
+        return True
+    bad = [line for line in range(draft.line, draft.last + 1) if line in unreadable]
+    if bad and bad != [draft.line]:  # (the decoder tells of the line itself)
+        parser.tell(draft.line, Level.ERROR,
+                    f"item not published: line {bad[0]} could not be decoded right")
+    return not bad
+
+
+def _suspicious(item: Item, parser: _Parser) -> None:
+    if parser.written is not None and item.day > parser.written + timedelta(days=1):
+        parser.tell(item.line, Level.WARNING,
+                    f"date {item.day.isoformat()} is after the file was written "
+                    f"({parser.written.isoformat()}): a typo?")
+    if item.day.year < EARLIEST_YEAR:
+        parser.tell(item.line, Level.WARNING,
+                    f"date {item.day.isoformat()} is before {EARLIEST_YEAR}: a typo?")
 
 
 def _cut(text: str, limit: int) -> str:
@@ -261,54 +519,95 @@ def _bounded(item: Item, path: str, problems: list[Problem]) -> Item:
                    lead_start=min(item.lead_start, len(kept[0])))
 
 
-def _resolve_years(drafts: list[_Draft], path: str, problems: list[Problem]) -> list[Item]:
-    """Give every date its year: written, or inferred from the items around it.
+def _year_without_neighbour(draft: _Draft, parser: _Parser) -> int | None:
+    """A year for a file where no item writes one: path, section hint, text, mtime."""
+    match = _YEAR_IN_TEXT.search(parser.path)
+    if match is not None:
+        parser.tell(draft.line, Level.NOTE, f"year {match.group(0)} taken from the file's path")
+        return int(match.group(0))
+    if parser.hints.year is not None:
+        parser.tell(draft.line, Level.NOTE,
+                    f"year {parser.hints.year} taken from the section's year hint")
+        return parser.hints.year
+    match = _YEAR_IN_TEXT.search(" ".join([draft.title or "", *draft.paragraphs]))
+    if match is not None:
+        parser.tell(draft.line, Level.WARNING,
+                    f"date has no year: {match.group(0)}, written in the item's text, used")
+        return int(match.group(0))
+    if parser.written is not None:
+        parser.tell(draft.line, Level.WARNING,
+                    f"date has no year: {parser.written.year}, the year the file was "
+                    "last written, used")
+        return parser.written.year
+    return None
 
-    A listing runs newest first, so an undated item takes the latest year that does not
-    put it after the item above it ("27 December" below "9 January 2024" is 2023).  Items
-    above the first written year count upwards from the item below them instead.
+
+def _nearby_year(found: FoundDate, neighbour: date, below: bool) -> int:
+    """The year of a date next to a dated neighbour in a newest-first listing.
+
+    Newest first, an item below its neighbour is no later than it, one above no earlier;
+    but a listing is not always strict, and an item a few weeks out of order is in its
+    neighbour's year whichever side it stands on.
     """
+    try:
+        same = found.resolve(neighbour.year)
+    except ValueError:
+        same = None
+    if same is not None and abs((same - neighbour).days) <= NEIGHBOUR_DAYS:
+        return neighbour.year
+    if below:
+        return neighbour.year if (found.month, found.day) <= (neighbour.month,
+                                                             neighbour.day) \
+            else neighbour.year - 1
+    return neighbour.year if (found.month, found.day) >= (neighbour.month, neighbour.day) \
+        else neighbour.year + 1
+
+
+def _resolve_years(drafts: list[_Draft], parser: _Parser) -> list[Item]:
+    """Give every date its year: written, or inferred from the items around it."""
     days: list[date | None] = [None] * len(drafts)
     first_known = next((k for k, d in enumerate(drafts) if d.found.year is not None), None)
     if first_known is None:
-        for draft in drafts:
-            problems.append(Problem(path, draft.line, Level.ERROR,
-                                    "date has no year and no item in the file gives one; "
-                                    "item skipped"))
-        return []
-    below: date | None = None
-    for k in range(first_known, -1, -1):
-        found = drafts[k].found
-        year = found.year
-        if year is None and below is not None:
-            year = below.year if (found.month, found.day) >= (below.month, below.day) \
-                else below.year + 1
-        days[k] = _day(found, year, drafts[k], path, problems)
-        below = days[k] or below
-    above: date | None = days[first_known]
-    for k in range(first_known + 1, len(drafts)):
-        found = drafts[k].found
-        year = found.year
-        if year is None and above is not None:
-            year = above.year if (found.month, found.day) <= (above.month, above.day) \
-                else above.year - 1
-        days[k] = _day(found, year, drafts[k], path, problems)
-        above = days[k] or above
+        years = [_year_without_neighbour(draft, parser) for draft in drafts[:1]]
+        if years and years[0] is not None:
+            days[0] = _day(drafts[0], years[0], parser)
+            first_known = 0 if days[0] is not None else None
+        if first_known is None:
+            for draft in drafts:
+                parser.tell(draft.line, Level.ERROR,
+                            "date has no year and no item in the file gives one; "
+                            "item skipped")
+            return []
+    else:
+        days[first_known] = _day(drafts[first_known], drafts[first_known].found.year,
+                                 parser)
+    for order in (range(first_known - 1, -1, -1), range(first_known + 1, len(drafts))):
+        neighbour = days[first_known]
+        for k in order:
+            draft = drafts[k]
+            year = draft.found.year
+            if year is None and neighbour is not None:
+                year = _nearby_year(draft.found, neighbour, below=k > first_known)
+                where = "below" if k < first_known else "above"
+                parser.tell(draft.line, Level.NOTE,
+                            f"year {year} taken from the dated item {where}")
+            days[k] = _day(draft, year, parser)
+            neighbour = days[k] or neighbour
     return [
-        Item(d.line, day, d.title, d.lead_start, tuple(d.paragraphs))
+        Item(d.line, day, d.title, d.lead_start, tuple(d.paragraphs), d.found.clock,
+             d.found.offset)
         for d, day in zip(drafts, days, strict=True)
         if day is not None
     ]
 
 
-def _day(found: FoundDate, year: int | None, draft: _Draft, path: str,
-         problems: list[Problem]) -> date | None:
+def _day(draft: _Draft, year: int | None, parser: _Parser) -> date | None:
     if year is None:
         return None
     try:
-        return found.resolve(year)
+        return draft.found.resolve(year)
     except ValueError:
-        problems.append(Problem(path, draft.line, Level.ERROR,
-                                f"impossible date: {found.day:02d}.{found.month:02d} "
-                                f"does not exist in {year}; item skipped"))
+        parser.tell(draft.line, Level.ERROR,
+                    f"impossible date: {draft.found.day:02d}.{draft.found.month:02d} "
+                    f"does not exist in {year}; item skipped")
         return None

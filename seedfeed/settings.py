@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import SeedError
+from .model import Hints, SeedError, line_pattern
 
 SETTINGS_FILE = "site.toml"
 RESERVED_SECTIONS = frozenset({"all"})
 FEED_FORMATS = ("atom", "rss", "json")
+DATE_ORDERS = ("dmy", "mdy")
+YEAR_RANGE = (1900, 2200)
+_SECTION_TEXT_KEYS = ("title", "description")
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
     title: str
     description: str
+    hints: Hints = Hints()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,11 @@ class Settings:
         if found is not None:
             return found
         return Section(title=f"{self.title}: {name}", description=f"{self.description}: {name}")
+
+    def hints(self, name: str) -> Hints:
+        """The parser hints of a section: the defaults for one not in site.toml."""
+        found = self.sections.get(name)
+        return found.hints if found is not None else Hints()
 
     @property
     def author_name(self) -> str:
@@ -111,7 +122,7 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
             )
         values[key] = value
     _validate(values, text, path)
-    sections = {}
+    sections: dict[str, Section] = {}
     raw_sections = data.get("sections", {})
     if not isinstance(raw_sections, dict):
         raise SeedError(path, _line_of(text, "sections"), "[sections] must be a table")
@@ -119,18 +130,63 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
         if not isinstance(table, dict):
             raise SeedError(path, _line_of(text, name, "sections"),
                             f"sections.{name} must be a table")
-        for key, value in table.items():
-            if key not in ("title", "description"):
-                raise SeedError(path, _line_of(text, key, f"sections.{name}"),
-                                f"unknown setting sections.{name}.{key}")
-            if not isinstance(value, str):
-                raise SeedError(path, _line_of(text, key, f"sections.{name}"),
-                                f"sections.{name}.{key} must be a str")
-        title = table.get("title", name)
-        sections[name] = Section(title=title, description=table.get("description", title))
+        sections[name] = _parse_section(name, table, text, path)
     for key in set(data) - {"site", "sections"}:
         raise SeedError(path, _line_of(text, key), f"unknown table [{key}]")
     return Settings(**values, sections=sections)
+
+
+def _parse_section(name: str, table: dict[str, Any], text: str, path: str) -> Section:
+    """One `[sections.<name>]` table: its title, description and parser hints."""
+    prefix = f"sections.{name}"
+
+    def fail(key: str, message: str) -> SeedError:
+        return SeedError(path, _line_of(text, key, prefix), message)
+
+    hints: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _SECTION_TEXT_KEYS:
+            if not isinstance(value, str):
+                raise fail(key, f"{prefix}.{key} must be a str")
+        elif key == "date_order":
+            if not isinstance(value, str):
+                raise fail(key, f"{prefix}.date_order must be a string")
+            if value not in DATE_ORDERS:
+                raise fail(key, f"{prefix}.date_order must be one of {', '.join(DATE_ORDERS)},"
+                                f" not {value!r}")
+            hints[key] = value
+        elif key == "year":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise fail(key, f"{prefix}.year must be an integer")
+            low, high = YEAR_RANGE
+            if not low <= value <= high:
+                raise fail(key, f"{prefix}.year must be between {low} and {high}, not {value}")
+            hints[key] = value
+        elif key in ("drop", "stop_at"):
+            hints[key] = _line_patterns(f"{prefix}.{key}", value, partial(fail, key))
+        else:
+            raise fail(key, f"unknown setting {prefix}.{key}")
+    title = table.get("title", name)
+    return Section(title=title, description=table.get("description", title), hints=Hints(**hints))
+
+
+def _line_patterns(
+    setting: str, value: object, fail: Callable[[str], SeedError]
+) -> tuple[re.Pattern[str], ...]:
+    """A list of hint lines (`drop`, `stop_at`) compiled by `line_pattern`."""
+    if not isinstance(value, list):
+        raise fail(f"{setting} must be a list of strings")
+    patterns: list[re.Pattern[str]] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise fail(f"{setting}[{index}] must be a string")
+        if not item.strip():
+            raise fail(f"{setting}[{index}] is empty")
+        try:
+            patterns.append(line_pattern(item.strip()))
+        except re.error as exc:
+            raise fail(f"{setting}: bad regular expression {item!r}: {exc}") from exc
+    return tuple(patterns)
 
 
 def _validate(values: dict[str, Any], text: str, path: str) -> None:

@@ -15,7 +15,8 @@ ARTICLE_TITLE = ("The President of the Republic of Belarus Alexander Lukashenko 
                  "with foreign ministers of the CSTO member states")
 NAVIGATION = ("Go back", "Back to the section", "Back to the all news")
 KEYS = ["id", "section", "title", "published", "summary", "content_html", "source"]
-PROBLEM_LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): (?P<level>error|warning): .+$")
+PROBLEM_LINE = re.compile(
+    r"^(?P<path>[^:\s]+):(?P<line>\d+): (?P<level>error|warning|note|info): .+$")
 
 
 def run_entries(runner, *args: str, env: dict[str, str] | None = None) -> list[dict]:
@@ -98,7 +99,25 @@ def test_sample_seed_renamed_keeps_ids_and_moves_sources(runner, repo_seeds, sam
 
 def test_sample_seed_checks_clean(runner, repo_seeds):
     status, lines, _ = run_check(runner, repo_seeds)
-    assert (status, lines) == (0, [])
+    # no warnings or errors; the two items written without a year say where it came from
+    assert (status, lines) == (0, [
+        f"{SAMPLE}:10: note: year 2024 taken from the dated item above",
+        f"{SAMPLE}:13: note: year 2024 taken from the dated item above",
+    ])
+
+
+def test_verbose_check_names_each_files_layout_and_date_forms(runner, write_seeds, tmp_path):
+    seeds = write_seeds(tmp_path, {
+        "news/lines.txt": "On 28 May 2025, the council met.\nOn 27 May 2025, a seminar.\n",
+        "news/wide.txt": "16.02.2024\n\nThe board met.\n",
+    })
+    quiet = runner.invoke(main, ["check", "--seeds", str(seeds)])
+    loud = runner.invoke(main, ["check", "-v", "--seeds", str(seeds)])
+    assert "info:" not in quiet.stdout
+    assert "news/lines.txt:1: info: layout: one block per line; date forms: d month; " \
+        "items: 2" in loud.stdout.splitlines()
+    assert "news/wide.txt:1: info: layout: paragraphs; date forms: dd.mm.yyyy; items: 1" \
+        in loud.stdout.splitlines()
 
 
 def test_section_filter(runner, write_seeds, tmp_path):
@@ -170,27 +189,28 @@ def test_check_reports_each_problem_with_path_and_line(runner, write_seeds, tmp_
     for line in lines:
         assert PROBLEM_LINE.match(line), line
     found = [(m["path"], int(m["line"]), m["level"])
-             for m in map(PROBLEM_LINE.match, lines) if m is not None]
+             for m in map(PROBLEM_LINE.match, lines) if m is not None and m["level"] != "note"]
     assert sorted(found) == sorted([
+        ("news/ru.txt", 1, "warning"),  # read as windows-1251
         ("news/undated.txt", 5, "error"),
         ("news/article.txt", 1, "error"),
         ("news/binary.txt", 2, "error"),
         ("news/empty.txt", 1, "warning"),
         ("news/feb.txt", 2, "error"),
         ("news/may.txt", 3, "error"),
-        ("news/ru.txt", 3, "error"),
+        ("news/ru.txt", 3, "warning"),  # the year taken from the file's mtime
     ])
     text = "\n".join(lines)
     assert "undated item" in text
     assert "article without a date line" in text
     assert "binary" in text
     assert "empty" in text
-    assert "'On 31 February 2024'" in text and "'On 32 May 2024'" in text
+    assert "'31 February 2024'" in text and "'32 May 2024'" in text
     assert "errors" in summary
 
     entries = run_entries(runner, "--seeds", str(seeds))
     assert sorted(e["title"] for e in entries) == [
-        "Fine", "Fine as well", "Fine too", "Good",
+        "Fine", "Fine as well", "Fine too", "Good", "Без года",
     ]
 
 
@@ -269,7 +289,10 @@ def test_encodings_through_the_command_line(runner, write_seeds, tmp_path):
         "news/utf16.txt": russian.replace("16", "11").encode("utf-16"),
     })
     result = runner.invoke(main, ["entries", "--seeds", str(seeds)])
-    assert (result.exit_code, result.stderr) == (0, "")
+    # the legacy encoding is a guess, and says so
+    assert (result.exit_code, result.stderr) == (0, "news/cp1251.txt:1: warning: read as "
+                                                    "windows-1251 (not UTF-8): a guess; save "
+                                                    "seeds as UTF-8\n")
     entries = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(e["title"], e["source"]) for e in entries] == [
         ("Генеральный секретарь провёл встречу", "news/cp1251.txt:1"),

@@ -1,7 +1,8 @@
-"""Dates that start items and end article date lines, English and Russian.
+"""Dates as news pages print them, English and Russian: one table of every form.
 
-Tables of (input, expected) rows: expected is (year or None, month, day, text after the
-date), None for text that does not start with a date, or BadDate for an impossible one.
+Rows of (input, expected): expected is (year or None, month, day, text after the date
+[, time of day]), None for text that does not start with a date, or BadDate for an
+impossible one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 import pytest
 from dateutil import parser as dateutil_parser
 
-from seedfeed.dates import BadDate, match_date_prefix, parser_info
+from seedfeed.dates import BadDate, leading_date, parser_info, trailing_date, whole_date
 
 PREFIXES = [
     # empty and not-a-date
@@ -76,38 +77,119 @@ PREFIXES = [
     ("31.04.2024 x", BadDate),
     ("On 3 May 0999 x", BadDate),
     ("31 июня 2024 года x", BadDate),
+    ("On 14 March 20244, the board met", BadDate),
+    ("16.02.20244 x", BadDate),
+    # ISO 8601, with a time and zone
+    ("2024-02-16 the board met", (2024, 2, 16, "the board met")),
+    ("2024-02-16T09:30:00+03:00 x", (2024, 2, 16, "x", "09:30")),
+    ("2024-02-16 09:30 x", (2024, 2, 16, "x", "09:30")),
+    ("2024-02-30 x", BadDate),
+    # numeric with the Russian year word, slashes (day first unless the section says mdy)
+    ("16.02.2024 г.", (2024, 2, 16, "")),
+    ("03/04/2024 x", (2024, 4, 3, "x")),
+    # a weekday in front, lead-in words
+    ("Friday, 16 February 2024", (2024, 2, 16, "")),
+    ("Пятница, 16 февраля 2024 года", (2024, 2, 16, "")),
+    ("Today, 16 February 2024, the board met", (2024, 2, 16, "the board met")),
+    ("Friday night was calm", None),
+    ("16 фев 2024 x", (2024, 2, 16, "x")),
+    ("Feb. 16", (None, 2, 16, "")),
+    # ranges: the first day
+    ("14-16 June 2022", (2022, 6, 14, "")),
+    ("On 3–5 June, staff talks", (None, 6, 3, "staff talks")),
+    ("On 27-30 May, a workshop", (None, 5, 27, "a workshop")),
+    ("from 25 to 27 July x", (None, 7, 25, "x")),
+    ("с 25 по 27 июля прошли учения", (None, 7, 25, "прошли учения")),
+    ("25–27 июля 2023 г. прошли учения", (2023, 7, 25, "прошли учения")),
+    ("30 May – 2 June 2024 x", (2024, 5, 30, "x")),
+    ("June 3-5, 2024, x", (2024, 6, 3, "x")),
+    # a time of day before or after
+    ("09.04.2021 22:46", (2021, 4, 9, "", "22:46")),
+    ("16:11, 17 April 2020", (2020, 4, 17, "", "16:11")),
+    ("17 April 2020, 16:11", (2020, 4, 17, "", "16:11")),
+    ("17 April 2020, 16:11 The talks", (2020, 4, 17, "The talks", "16:11")),
+    ("17 April 2020 at 16:11, x", (2020, 4, 17, "x", "16:11")),
+    ("25:61, 17 April 2020", None),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), PREFIXES)
-def test_match_date_prefix(text, expected):
+def test_leading_date(text, expected):
     if expected is BadDate:
         with pytest.raises(BadDate, match="impossible date|out of range"):
-            match_date_prefix(text)
+            leading_date(text)
         return
-    found = match_date_prefix(text)
+    found = leading_date(text)
     if expected is None:
         assert found is None
         return
     assert found is not None
-    year, month, day, rest = expected
+    year, month, day, rest, *clock = expected
     assert (found.year, found.month, found.day) == (year, month, day)
     assert text[found.end:] == rest
+    assert (found.clock.strftime("%H:%M") if found.clock else None) == (clock[0] if clock
+                                                                         else None)
+
+
+def test_month_first_numeric_dates_follow_the_sections_order():
+    found = leading_date("03/04/2024 x", order="mdy")
+    assert found is not None and (found.month, found.day) == (3, 4)
+    found = leading_date("03.04.2024 x", order="mdy")  # dotted dates are always day first
+    assert found is not None and (found.month, found.day) == (4, 3)
+
+
+def test_a_date_that_is_the_sentences_subject_is_marked_so():
+    found = leading_date("15 May 2024 is the 32nd anniversary of the treaty.")
+    assert found is not None and found.subject
+    found = leading_date("On 15 May 2024 the treaty turned 32.")
+    assert found is not None and not found.subject
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Weekly briefing by the spokesperson, September 10, 2015",
+         ("Weekly briefing by the spokesperson", 2015, 9, 10)),
+        ("Council session closes — 16.02.2024", ("Council session closes", 2024, 2, 16)),
+        ("Council session closes (16 February 2024)", ("Council session closes", 2024, 2, 16)),
+        ("Council session closes 16.02.2024", ("Council session closes", 2024, 2, 16)),
+        ("Council session closes | 16 February 2024, 10:15",
+         ("Council session closes", 2024, 2, 16)),
+        ("Совет завершил сессию, 16 февраля 2024 года", ("Совет завершил сессию", 2024, 2, 16)),
+        # a sentence that ends in a date is not a title with its date
+        ("The session closed on 16 February 2024", None),
+        ("Council session closes (16 February 2024", None),
+        ("16.02.2024", None),
+        ("", None),
+    ],
+)
+def test_trailing_date(text, expected):
+    found = trailing_date(text)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    title, year, month, day = expected
+    assert (text[:found.start], found.year, found.month, found.day) == (title, year, month, day)
+
+
+def test_whole_date_is_a_date_line_only():
+    assert whole_date("16:11, 17 April 2020") is not None
+    assert whole_date("17 April 2020 the talks") is None
+    assert whole_date("15 May 2024 is") is None
 
 
 def test_bad_date_message_quotes_the_written_date():
-    with pytest.raises(BadDate, match="'On 31 February 2024'"):
-        match_date_prefix("On 31 February 2024, the summit")
+    with pytest.raises(BadDate, match="'31 February 2024'"):
+        leading_date("On 31 February 2024, the summit")
 
 
 def test_resolve_gives_the_day_in_a_year():
-    found = match_date_prefix("On 29 February, x")
+    found = leading_date("On 29 February, x")
     assert found is not None
     assert found.resolve(2024).isoformat() == "2024-02-29"
     with pytest.raises(ValueError):
         found.resolve(2023)
-
-
 
 
 @pytest.mark.parametrize(
@@ -126,5 +208,5 @@ def test_parserinfo_teaches_dateutil_russian_months(text, expected):
 
 
 def test_missing_year_is_missing_not_this_year():
-    found = match_date_prefix("On 7 February, x")
+    found = leading_date("On 7 February, x")
     assert found is not None and found.year is None

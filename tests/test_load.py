@@ -202,9 +202,9 @@ def parsed_files(monkeypatch) -> list[str]:
     calls: list[str] = []
     real = load_module.parse_seed_bytes
 
-    def counting(data, seed, settings):
+    def counting(data, seed, *args):
         calls.append(seed.rel)
-        return real(data, seed, settings)
+        return real(data, seed, *args)
 
     monkeypatch.setattr(load_module, "parse_seed_bytes", counting)
     return calls

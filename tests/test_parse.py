@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seedfeed.dates import match_date_prefix
+from seedfeed.dates import leading_date
+from seedfeed.layout import layout
 from seedfeed.load import SeedFile, parse_seed_bytes
 from seedfeed.model import Level
-from seedfeed.parse import is_navigation, paragraphs, parse_text
+from seedfeed.parse import is_navigation, parse_text
 from seedfeed.settings import Settings
 
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -22,7 +23,7 @@ XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff
 def items_of(text: str) -> list[tuple[int, str, str | None, tuple[str, ...]]]:
     """(line, ISO day, article title, paragraphs) of every item; asserts no problems."""
     parsed = parse_text(text, "news/a.txt")
-    assert parsed.problems == ()
+    assert [p for p in parsed.problems if p.level in (Level.WARNING, Level.ERROR)] == []
     return [(i.line, i.day.isoformat(), i.title, i.paragraphs) for i in parsed.items]
 
 
@@ -30,8 +31,15 @@ def days_of(text: str) -> list[str]:
     return [item.day.isoformat() for item in parse_text(text, "a.txt").items]
 
 
+def serious(parsed) -> list:
+    """The warnings and errors of a parse: notes and info lines tell decisions."""
+    return [p for p in parsed.problems if p.level in (Level.WARNING, Level.ERROR)]
+
+
 def problems_of(text: str) -> list[str]:
-    return [str(problem) for problem in parse_text(text, "news/a.txt").problems]
+    """The warnings and errors (notes and info lines tell decisions, not problems)."""
+    return [str(problem) for problem in parse_text(text, "news/a.txt").problems
+            if problem.level in (Level.WARNING, Level.ERROR)]
 
 
 # --- paragraphs and navigation ------------------------------------------------------
@@ -43,12 +51,16 @@ def problems_of(text: str) -> list[str]:
         ("", []),
         ("\n\n  \n\t\n", []),
         ("one", [(1, "one")]),
-        ("one\ntwo\n\nthree", [(1, "one two"), (4, "three")]),
-        ("\n\n  wrapped  \n  line  \n\n\n\nnext\n", [(3, "wrapped line"), (8, "next")]),
+        # one block per line, unless the line plainly runs on
+        ("One\nTwo\n\nthree", [(1, "One"), (2, "Two"), (4, "three")]),
+        ("\n\n  wrapped in  \n  line  \n\n\n\nnext\n", [(3, "wrapped in line"), (8, "next")]),
+        ("The council met,\nas planned.\nThen it rose.", [(1, "The council met, as planned."),
+                                                        (3, "Then it rose.")]),
+        ("A title\nthe text goes on", [(1, "A title the text goes on")]),
     ],
 )
-def test_paragraphs(text, expected):
-    assert [(p.line, p.text) for p in paragraphs(text)] == expected
+def test_blocks(text, expected):
+    assert [(b.line, b.text) for b in layout(text).blocks] == expected
 
 
 @pytest.mark.parametrize(
@@ -188,8 +200,8 @@ def test_no_year_anywhere_is_an_error_for_each_item():
 def test_inferred_29_february_in_a_common_year_is_skipped(text, days, bad_line):
     parsed = parse_text(text, "news/a.txt")
     assert [item.day.isoformat() for item in parsed.items] == days
-    assert [(p.line, p.level) for p in parsed.problems] == [(bad_line, Level.ERROR)]
-    assert "29.02" in parsed.problems[0].message
+    assert [(p.line, p.level) for p in serious(parsed)] == [(bad_line, Level.ERROR)]
+    assert "29.02" in serious(parsed)[0].message
     assert all("29 February" not in item.paragraphs[0] for item in parsed.items)
 
 
@@ -284,7 +296,7 @@ def test_listing_followed_by_articles():
 def test_sample_seed_items(repo_seeds):
     text = (repo_seeds / "news/000_953f9ee9bceb9942.txt").read_text("utf-8")
     parsed = parse_text(text, "news/000_953f9ee9bceb9942.txt")
-    assert parsed.problems == ()
+    assert serious(parsed) == []
     assert [(i.line, i.day) for i in parsed.items] == [
         (1, date(2024, 2, 16)), (4, date(2024, 2, 14)), (7, date(2024, 2, 14)),
         (10, date(2024, 2, 7)), (13, date(2024, 2, 7)), (15, date(2023, 6, 20)),
@@ -311,10 +323,11 @@ def test_sample_seed_items(repo_seeds):
         ("Go back\n\nTitle\n\nBody.\n\nBack to the section\n",
          ["news/a.txt:3: error: article without a date line"]),
         ("On 31 February 2024, x.\n\nOn 1 February 2024, y.",
-         ["news/a.txt:1: error: impossible date 'On 31 February 2024'"]),
+         ["news/a.txt:1: error: impossible date '31 February 2024'"]),
         ("On 1 June 2024, x.\n\n\nOn 32 May 2024, y.",
-         ["news/a.txt:4: error: impossible date 'On 32 May 2024'"]),
-        ("On 3 May 0999, x.", ["news/a.txt:1: error: year 999 is out of range"]),
+         ["news/a.txt:4: error: impossible date '32 May 2024'"]),
+        ("On 3 May 0999, x.",
+         ["news/a.txt:1: error: impossible date '3 May 0999': year 999 is out of range"]),
         ("Title\n\nTitle 31.02.2023\n\nBody.\n\nGo back\n",
          ["news/a.txt:3: error: impossible date '31.02.2023'"]),
         ("Title\n\nTitle 20.06.2023\n\nGo back\n",
@@ -333,7 +346,7 @@ def test_impossible_date_skips_its_continuation_not_the_next_item():
     text = "On 31 February 2024, x.\n\nMore about x.\n\nOn 1 February 2024, y.\n"
     parsed = parse_text(text, "a.txt")
     assert [(i.line, i.paragraphs) for i in parsed.items] == [(5, ("On 1 February 2024, y.",))]
-    assert [p.line for p in parsed.problems] == [1]
+    assert [p.line for p in serious(parsed)] == [1]
 
 
 def test_body_of_an_article_with_an_impossible_date_is_skipped_whole():
@@ -342,16 +355,16 @@ def test_body_of_an_article_with_an_impossible_date_is_skipped_whole():
         "16 February 2024 was named.\n\nGo back\n\nOn 1 May 2024, a later item.\n"
     )
     parsed = parse_text(text, "a.txt")
-    assert [p.line for p in parsed.problems] == [3]
+    assert [p.line for p in serious(parsed)] == [3]
     assert [(i.line, i.day.isoformat()) for i in parsed.items] == [(11, "2024-05-01")]
 
 
 def test_problems_are_sorted_by_line_and_good_items_survive():
     text = "Stray.\n\nOn 31 February 2024, x.\n\nOn 1 February 2024, y.\n\nOn 3 January, z.\n"
     parsed = parse_text(text, "a.txt")
-    assert [p.line for p in parsed.problems] == [1, 3]
+    assert [p.line for p in serious(parsed)] == [1, 3]
     assert [i.day.isoformat() for i in parsed.items] == ["2024-02-01", "2024-01-03"]
-    assert all(p.level is Level.ERROR for p in parsed.problems)
+    assert all(p.level is Level.ERROR for p in serious(parsed))
 
 
 def test_hostile_text_is_kept_as_text():
@@ -397,8 +410,8 @@ def check_parse(text: str) -> None:
         assert isinstance(item.day, date)
         assert 1 <= item.line <= last_line
         assert item.paragraphs or item.title is not None
-        if item.title is None:  # a brief item's day is the one it starts with
-            found = match_date_prefix(item.paragraphs[0])
+        if item.title is None and item.lead_start:  # a brief item's day is the one it
+            found = leading_date(item.paragraphs[0])  # starts with (not a date line's text)
             assert found is not None
             assert (found.month, found.day) == (item.day.month, item.day.day)
             assert found.year in (None, item.day.year)
@@ -439,3 +452,49 @@ def test_no_text_crashes_the_parser(text):
 def test_no_bytes_crash_the_parser(data):
     check_bytes(data)
     check_bytes(b"On 3 May 2024, " + data)
+
+
+# --- layouts and shapes of real scrapes ----------------------------------------------------
+
+
+def test_dates_standing_below_their_items_date_the_text_above():
+    text = ("The council met in the capital to discuss trade.\n16.02.2024\n"
+            "The secretariat hosted a seminar on border security.\n15.02.2024\n")
+    parsed = parse_text(text, "news/a.txt")
+    assert [(i.line, i.day.isoformat(), i.paragraphs[0][:15]) for i in parsed.items] == [
+        (1, "2024-02-16", "The council met"), (3, "2024-02-15", "The secretariat")]
+    assert [p.level for p in parsed.problems] == [Level.NOTE]
+
+
+def test_a_listing_date_line_over_a_clock_is_the_sites_header_not_an_item():
+    text = ("Friday, 16 February 2024\n14:05\nNorthbridge Council\n"
+            "On 14 February 2024, the council met.\n")
+    parsed = parse_text(text, "news/a.txt")
+    assert [i.day.isoformat() for i in parsed.items] == ["2024-02-14"]
+    assert serious(parsed) == []
+
+
+def test_a_dated_paragraph_after_an_articles_body_starts_the_next_item():
+    text = ("Conference on logistics\n25.07.2023\nThe college hosted a conference.\n"
+            "14 June 2023, border guards held joint drills.\n")
+    parsed = parse_text(text, "news/a.txt")
+    assert [(i.title, i.day.isoformat()) for i in parsed.items] == [
+        ("Conference on logistics", "2023-07-25"), (None, "2023-06-14")]
+
+
+def test_an_undated_block_joined_to_the_item_above_is_told():
+    parsed = parse_text("On 3 May 2024, a summit opened.\n\nIt lasted two days.\n", "a.txt")
+    assert [(p.line, p.level, p.message) for p in parsed.problems] == [
+        (3, Level.NOTE, "undated block joined to the item of line 1")]
+
+
+def test_a_date_far_after_the_file_was_written_is_a_warning():
+    parsed = parse_text("On 3 May 2204, a typo.\n", "a.txt", written=date(2024, 5, 3))
+    assert [(p.level, p.message) for p in parsed.problems] == [
+        (Level.WARNING, "date 2204-05-03 is after the file was written (2024-05-03): a typo?")]
+
+
+def test_describe_names_the_layout_and_date_forms():
+    parsed = parse_text("16.02.2024\nThe board met.\n", "a.txt", describe=True)
+    assert [str(p) for p in parsed.problems] == [
+        "a.txt:1: info: layout: one block per line; date forms: dd.mm.yyyy; items: 1"]

@@ -761,9 +761,9 @@ def test_a_reload_reparses_only_what_changed(seeds: Path, app: Flask,
     parsed: list[str] = []
     real = seedfeed.load.parse_seed_bytes
 
-    def counting(data: bytes, seed: seedfeed.load.SeedFile, settings: object) -> object:
+    def counting(data: bytes, seed: seedfeed.load.SeedFile, *args: object) -> object:
         parsed.append(seed.rel)
-        return real(data, seed, settings)  # type: ignore[arg-type]
+        return real(data, seed, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(seedfeed.load, "parse_seed_bytes", counting)
     content = content_of(app)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from seedfeed.model import Level, SeedError
+from seedfeed.model import Hints, Level, SeedError
 from seedfeed.settings import Section, Settings, load_settings, parse_settings
 
 
@@ -156,3 +157,102 @@ def test_error_line_is_inside_the_right_table(text, line):
 def test_section_defaults():
     settings = parse_settings('[sections.world]\ntitle = "World"\n')
     assert settings.sections["world"] == Section("World", "World")
+
+
+def test_section_hints_are_read() -> None:
+    settings = parse_settings(
+        "[sections.news]\n"
+        'title = "News"\n'
+        'date_order = "mdy"\n'
+        "year = 2023\n"
+        "drop = ['Share  this', '/page \\d+ of \\d+/']  # a regex is best '...'\n"
+        "stop_at = [\n"
+        '    "Related:",\n'
+        '    "/see also.*/",\n'
+        "]\n"
+    )
+    hints = settings.hints("news")
+    assert settings.sections["news"].hints == hints
+    assert settings.section("news").hints == hints
+    assert hints.date_order == "mdy"
+    assert hints.year == 2023
+    share, page = hints.drop
+    assert share.fullmatch("SHARE THIS")  # literal: any case, whitespace collapsed
+    assert not share.fullmatch("Share this now")  # ... and the whole line
+    assert not share.fullmatch("Share.this")  # ... and literal, not a regex
+    assert page.fullmatch("Page 3 of 12")
+    related, see_also = hints.stop_at
+    assert related.fullmatch("related:")
+    assert see_also.fullmatch("See also: the archive")
+
+
+def test_section_hints_default() -> None:
+    settings = parse_settings('[sections.world]\ntitle = "World"\n')
+    assert settings.hints("world") == Hints()
+    assert settings.hints("elsewhere") == Hints()  # a section not in site.toml
+    assert settings.section("elsewhere").hints == Hints()
+    assert Section("World", "Abroad").hints == Hints()
+    assert Hints().date_order == "dmy"
+    assert Hints().year is None
+    assert Hints().drop == Hints().stop_at == ()
+    assert Settings().hints("news") == Hints()
+
+
+def test_settings_with_hints_pickle_and_compare() -> None:
+    text = '[sections.news]\ndrop = ["Share", "/x+/"]\nstop_at = ["End"]\nyear = 2024\n'
+    settings = parse_settings(text)
+    assert pickle.loads(pickle.dumps(settings)) == settings
+    assert pickle.dumps(settings) == pickle.dumps(parse_settings(text))  # the build cache key
+    assert parse_settings(text) == settings
+    assert parse_settings(text.replace("/x+/", "/y+/")) != settings
+    assert hash(settings.sections["news"]) == hash(parse_settings(text).sections["news"])
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        # wrong types
+        ('[sections.news]\ntitle = "N"\nyear = "2024"\n', 3,
+         "sections.news.year must be an integer"),
+        ("[sections.news]\nyear = true\n", 2, "sections.news.year must be an integer"),
+        ("[sections.news]\nyear = 2024.0\n", 2, "sections.news.year must be an integer"),
+        ("[sections.news]\n\ndate_order = 1\n", 3, "sections.news.date_order must be a string"),
+        ('[sections.news]\ndrop = "Share"\n', 2, "sections.news.drop must be a list of strings"),
+        ("[sections.news]\nstop_at = {}\n", 2,
+         "sections.news.stop_at must be a list of strings"),
+        ('[sections.news]\ndrop = ["a", 3]\n', 2, "sections.news.drop[1] must be a string"),
+        ('[sections.news]\nstop_at = [\n  "a",\n  ["b"],\n]\n', 2,
+         "sections.news.stop_at[1] must be a string"),
+        # bad values
+        ('[sections.news]\ndate_order = "ymd"\n', 2,
+         "sections.news.date_order must be one of dmy, mdy, not 'ymd'"),
+        ('[sections.news]\ndate_order = "DMY"\n', 2,
+         "sections.news.date_order must be one of dmy, mdy, not 'DMY'"),
+        ("[sections.news]\nyear = 1899\n", 2,
+         "sections.news.year must be between 1900 and 2200, not 1899"),
+        ("[sections.news]\nyear = 2201\n", 2,
+         "sections.news.year must be between 1900 and 2200, not 2201"),
+        ('[sections.news]\ndrop = [""]\n', 2, "sections.news.drop[0] is empty"),
+        ('[sections.news]\nstop_at = ["End", "  "]\n', 2, "sections.news.stop_at[1] is empty"),
+        ('[sections.news]\ndrop = ["ok", "/[a/"]\n', 2,
+         "sections.news.drop: bad regular expression '/[a/': "
+         "unterminated character set at position 0"),
+        ('[sections.news]\nstop_at = ["/(x/"]\n', 2,
+         "sections.news.stop_at: bad regular expression '/(x/': "
+         "missing ), unterminated subpattern at position 0"),
+        # unknown key
+        ('[sections.news]\nyear = 2024\ndrops = ["a"]\n', 3,
+         "unknown setting sections.news.drops"),
+        # the line is found in the section's own table
+        ('[sections.world]\nyear = 2024\n\n[sections.news]\ntitle = "N"\nyear = 0\n', 6,
+         "sections.news.year must be between 1900 and 2200, not 0"),
+        ('[site]\ndrop = 1\n', 2, "unknown setting site.drop"),
+    ],
+)
+def test_bad_section_hints_are_reported_with_their_line(
+    text: str, line: int, message: str
+) -> None:
+    with pytest.raises(SeedError) as raised:
+        parse_settings(text, "seeds/site.toml")
+    problem = raised.value.problem
+    assert (problem.path, problem.line, problem.message) == ("seeds/site.toml", line, message)
