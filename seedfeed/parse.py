@@ -144,7 +144,7 @@ class _Parser:
             if len(block.text) <= 40:
                 counts[block.text] = counts.get(block.text, 0) + 1
         for k, block in enumerate(blocks):
-            if kinds[k] is None and counts.get(block.text, 0) >= 3 and not self._dated(block):
+            if kinds[k] is None and counts.get(block.text, 0) >= 3 and not self.dated_text(block.text):
                 kinds[k] = "line repeated in the file"
             # A site header: today's date over a clock.
             if (kinds[k] is None and k + 1 < len(blocks) and kinds[k + 1] == "clock"
@@ -170,9 +170,6 @@ class _Parser:
             return "stop"
         return furniture.kind(block.text)
 
-    def _dated(self, block: Block) -> bool:
-        return self.dated_text(block.text)
-
     def dated_text(self, text: str) -> bool:
         try:
             return leading_date(text, self.hints.date_order) is not None
@@ -185,7 +182,7 @@ class _Parser:
         for k, block in enumerate([*blocks, Block(0, 0, "")]):
             if (k < len(blocks) and kinds[k] is None and len(block.text) <= 25
                     and len(block.text.split()) <= 2 and block.text[-1] not in _TERMINAL
-                    and not self._dated(block)):
+                    and not self.dated_text(block.text)):
                 run.append(k)
                 continue
             if len(run) >= 4:

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from werkzeug.http import http_date, is_resource_modified, parse_accept_header
+from werkzeug.http import (http_date, is_resource_modified, parse_accept_header, parse_date,
+                           parse_etags)
 
 from .load import Corpus, Loader
 from .model import SeedError
@@ -32,6 +33,8 @@ Headers = list[tuple[str, str]]
 
 ALLOWED = "GET, HEAD"
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
+PRECONDITION_FAILED = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "20"),
+                       NOSNIFF]
 # The pages use one same-origin stylesheet and links; nothing else is allowed.
 PAGE_CSP = ("Content-Security-Policy", "default-src 'none'; style-src 'self'; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -214,6 +217,28 @@ class DocumentServer:
                 self._gzip_ok[header] = known
         return known
 
+    @staticmethod
+    def precondition(environ: dict[str, Any], etag: str, last_modified: datetime) -> str | None:
+        """The status a conditional request gets instead of 200, or None (RFC 9110 §13).
+
+        Werkzeug's own logic, as `Response.make_conditional` applies it: a failed If-Match
+        is 412, a satisfied If-None-Match or If-Modified-Since is 304.  Werkzeug leaves
+        If-Unmodified-Since out; it is checked here when no If-Match is sent (§13.1.4).
+        Werkzeug also fails `If-Match: *`, which every current document satisfies.
+        """
+        sent_if_match = "HTTP_IF_MATCH" in environ
+        if_match = parse_etags(environ.get("HTTP_IF_MATCH"))
+        if if_match.star_tag:
+            environ = {k: v for k, v in environ.items() if k != "HTTP_IF_MATCH"}
+            if_match = parse_etags(None)
+        if not is_resource_modified(environ, etag=etag, last_modified=last_modified):
+            return "412 PRECONDITION FAILED" if if_match else "304 NOT MODIFIED"
+        since = parse_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+        if since is not None and not sent_if_match \
+                and last_modified.replace(microsecond=0) > since:
+            return "412 PRECONDITION FAILED"
+        return None
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse
                  ) -> Iterable[bytes]:
         prepared = self.content.snapshot.routes.get(environ.get("PATH_INFO", ""))
@@ -229,10 +254,12 @@ class DocumentServer:
         encoding = environ.get("HTTP_ACCEPT_ENCODING")
         if encoding and prepared.gzip is not None and self.accepts_gzip(encoding):
             variant = prepared.gzip
-        if ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ) \
-                and not is_resource_modified(environ, etag=variant.etag,
-                                             last_modified=prepared.last_modified):
-            start_response("304 NOT MODIFIED", variant.not_modified_headers)
-            return []
+        if ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+                or "HTTP_IF_MATCH" in environ or "HTTP_IF_UNMODIFIED_SINCE" in environ):
+            status = self.precondition(environ, variant.etag, prepared.last_modified)
+            if status is not None:
+                start_response(status, variant.not_modified_headers if status[0] == "3"
+                               else PRECONDITION_FAILED)
+                return [] if status[0] == "3" or method == "HEAD" else [b"Precondition Failed\n"]
         start_response("200 OK", variant.headers)
         return [] if method == "HEAD" else [variant.body]

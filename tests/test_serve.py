@@ -299,6 +299,42 @@ def test_if_none_match_takes_precedence_over_if_modified_since(client: FlaskClie
     assert_not_modified(response, etag)
 
 
+@pytest.mark.parametrize(("header", "value", "status"), [
+    ("If-Match", '"nope"', 412),
+    ("If-Match", '"nope", "other"', 412),
+    ("If-Match", "*", 200),
+    ("If-Match", "{etag}", 200),
+    ("If-Match", "W/{etag}", 412),  # If-Match compares strongly
+    ("If-Match", '"nope", {etag}', 200),
+    ("If-Unmodified-Since", "{before}", 412),
+    ("If-Unmodified-Since", "{modified}", 200),
+    ("If-Unmodified-Since", "{after}", 200),
+    ("If-Unmodified-Since", "not a date", 200),
+])
+def test_preconditions_that_fail_are_412(client: FlaskClient, header: str, value: str,
+                                         status: int) -> None:
+    """RFC 9110 §13.1.1 and §13.1.4, as Werkzeug's make_conditional answers If-Match."""
+    first = client.get("/news.atom")
+    etag, modified = first.headers["ETag"], parse_date(first.headers["Last-Modified"])
+    assert modified is not None
+    value = value.format(etag=etag, modified=http_date(modified),
+                         before=http_date(modified - timedelta(seconds=1)),
+                         after=http_date(modified + timedelta(days=1)))
+    for method in (client.get, client.head):
+        response = method("/news.atom", headers={header: value})
+        assert response.status_code == status, (header, value)
+        if status == 200 and method is client.get:
+            assert response.data == first.data
+        if status == 412:
+            assert response.data in (b"", b"Precondition Failed\n")
+
+
+def test_a_failed_if_match_wins_over_a_satisfied_if_none_match(client: FlaskClient) -> None:
+    etag = client.get("/news.rss").headers["ETag"]
+    response = client.get("/news.rss", headers={"If-Match": '"nope"', "If-None-Match": etag})
+    assert response.status_code == 412
+
+
 @pytest.mark.parametrize("since", ["yesterday", "Mon, 99 Foo 2024 25:61:61 GMT", "0", "",
                                    "Tue, 14 Nov 2023", "-1", "\u00e9t\u00e9"])
 def test_a_malformed_if_modified_since_is_ignored(client: FlaskClient, since: str) -> None:
