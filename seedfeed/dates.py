@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from functools import cache
 
@@ -74,7 +74,9 @@ _DAY = r"(?P<day>\d{1,2})(?!\d)"
 _YEAR = r"(?P<year>\d{4,})"
 _YEAR_WORD = r"(?:\s*(?:года|год|г\.?)(?![^\W\d_]))?"
 _DASH = r"\s*[-–—]\s*"
-_TIME = r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
+_TIME = (r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?::[0-5]\d)?(?![\d:])"
+         r"(?:\s*(?P<half>[AaPp])\.?[Mm]\.?(?![^\W\d_]))?"
+         r"(?:\s*(?P<zone>[+-]\d{2}:?\d{2}|GMT|UTC|MSK|МСК)(?![^\W\d_]))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +127,11 @@ def _named_month(match: re.Match[str]) -> int:
 
 
 def _read(match: re.Match[str], month: int, day: int) -> _Read:
-    year = match.groupdict().get("year")
-    return _Read(month, day, int(year) if year else None, match.end())
+    groups = match.groupdict()
+    year = int(groups["year"]) if groups.get("year") else None
+    if groups.get("short"):  # 16.02.24: this century
+        year = 2000 + int(groups["short"])
+    return _Read(month, day, year, match.end())
 
 
 def _handler(pattern: str, fields: Callable[[re.Match[str], str], tuple[int, int]]) -> Handler:
@@ -171,7 +176,12 @@ def _numeric(match: re.Match[str], order: str) -> tuple[int, int]:
 HANDLERS: list[tuple[str, Handler]] = [
     ("yyyy-mm-dd", _iso),
     ("dd.mm.yyyy", _handler(
-        rf"(?P<a>\d{{1,2}})(?P<sep>\.)(?P<b>\d{{1,2}})\.{_YEAR}{_YEAR_WORD}", _numeric)),
+        rf"(?P<a>\d{{1,2}})(?P<sep>[.-])(?P<b>\d{{1,2}})(?P=sep){_YEAR}{_YEAR_WORD}", _numeric)),
+    ("yyyy.mm.dd", _handler(
+        r"(?P<year>\d{4})\.(?P<b>\d{1,2})\.(?P<a>\d{1,2})(?!\d)", _numeric)),
+    ("dd.mm.yy", _handler(
+        rf"(?P<a>\d{{1,2}})(?P<sep>\.)(?P<b>\d{{1,2}})\.(?P<short>\d{{2}})(?![\d.]){_YEAR_WORD}",
+        _numeric)),
     ("nn/nn/yyyy", _handler(
         rf"(?P<a>\d{{1,2}})(?P<sep>/)(?P<b>\d{{1,2}})/{_YEAR}", _numeric)),
     ("d–d month", _handler(
@@ -186,17 +196,28 @@ HANDLERS: list[tuple[str, Handler]] = [
         rf"(?:\s*,?\s+{_YEAR}{_YEAR_WORD})?",
         lambda m, _: (_named_month(m), int(m["day"])))),
     ("d month", _handler(
-        rf"{_DAY}\s+{_MONTH}(?:\s*,?\s+{_YEAR}{_YEAR_WORD})?",
+        rf"{_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:\s*,?\s+{_YEAR}{_YEAR_WORD})?",
         lambda m, _: (_named_month(m), int(m["day"])))),
     ("month d", _handler(
         rf"{_MONTH}\s+{_DAY}(?:st|nd|rd|th)?(?:{_DASH}\d{{1,2}}(?!\d))?(?:\s*,?\s+{_YEAR})?",
         lambda m, _: (_named_month(m), int(m["day"])))),
 ]
 
-_LEAD_IN = re.compile(r"(?:(?:On|В|Today|Сегодня|Yesterday|Вчера)\b,?\s+)?", re.IGNORECASE)
+_LEAD_IN = re.compile(
+    r"(?:(?:On|В|Во|Today|Сегодня|Yesterday|Вчера|Posted|Published|Date|Dated|Опубликовано|"
+    r"Дата(?: публикации)?)(?:\s+on)?\b\s*[,:]?\s+)?", re.IGNORECASE)
+# A dateline: the place the news comes from, before or after its date ("Minsk, 16
+# February 2024 – The council met"; "16 February 2024, Minsk – ..."), then a dash.
+_PLACE = r"[A-ZА-ЯЁ][^\W\d_]+(?:[ -][A-ZА-ЯЁ]?[^\W\d_]+){0,2}"
+_PLACE_BEFORE = re.compile(rf"{_PLACE},\s+")
+_PLACE_AFTER = re.compile(rf"(?:,\s*{_PLACE})?\s+[–—-]\s+")
+# What may follow the date on a date line: its weekday, a place after a bar.
+_DATE_LINE_TAIL = re.compile(
+    rf"\s*(?:\((?:{_alternation(WEEKDAYS)})\)|[|/]\s*[^\W\d_][^|\d]{{0,30}})\s*$",
+    re.IGNORECASE)
 _WEEKDAY = re.compile(rf"(?:{_alternation(WEEKDAYS)})(?![^\W\d_])\.?,?\s+", re.IGNORECASE)
-_TIME_BEFORE = re.compile(rf"{_TIME}\s*,?\s+")
-_TIME_AFTER = re.compile(rf"(?:\s*,\s*|\s+)(?:(?:at|в)\s+)?{_TIME}", re.IGNORECASE)
+_TIME_BEFORE = re.compile(rf"{_TIME}\s*[,|]?\s+", re.IGNORECASE)
+_TIME_AFTER = re.compile(rf"(?:\s*[,|]\s*|\s+)(?:(?:at|в)\s+)?{_TIME}", re.IGNORECASE)
 # After a leading date: the punctuation that separates it from the text.
 _SEPARATOR = re.compile(r"\s*[,:;.]?\s*")
 _SUBJECT = re.compile(r"\s+(?:is|was|will|marks|marked|has|had|became|becomes|—|–|-|стал|"
@@ -227,21 +248,47 @@ def _checked_end(text: str, read: _Read, pos: int) -> bool:
     if follows.isdigit():
         raise BadDate(f"impossible date {text[pos:read.end + 8].split(',')[0]!r}: "
                       "a year needs four digits")
+    if follows in ".,/-" and text[read.end + 1:read.end + 2].isdigit():
+        return False  # 16.02.2024.5, a version or a phone number, not a date
     return not follows or not (follows.isalnum() or follows == "_")
 
 
+def _clock(match: re.Match[str]) -> tuple[time, timedelta | None]:
+    """A time of day (12-hour with AM/PM too) and the UTC offset written after it."""
+    hour = int(match["hour"])
+    if match["half"] and hour <= 12:
+        hour = hour % 12 + (12 if match["half"] in "Pp" else 0)
+    zone, offset = match["zone"], None
+    if zone and zone[0] in "+-":
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        offset = -offset if zone[0] == "-" else offset
+    elif zone in ("GMT", "UTC"):
+        offset = timedelta(0)
+    elif zone:
+        offset = timedelta(hours=3)  # MSK
+    return time(hour, int(match["minute"])), offset
+
+
 def leading_date(text: str, order: str = "dmy") -> FoundDate | None:
-    """The date a block opens with, after `On`/`В`/`Today,` or a weekday, with a time of
-    day before or after it, or None.  `end` is where the text after it starts."""
+    """The date a block opens with, after `On`/`В`/`Today,`/`Posted:`, a weekday or a
+    dateline's place, with a time of day before or after it, or None.  `end` is where
+    the text after it starts."""
     pos = _LEAD_IN.match(text).end()  # type: ignore[union-attr]
     lead_in = pos > 0
     weekday = _WEEKDAY.match(text, pos)
     if weekday is not None and date_at(text, weekday.end(), order) is not None:
         pos = weekday.end()
+    place = _PLACE_BEFORE.match(text, pos) if not lead_in and pos == 0 else None
+    if place is not None and date_at(text, place.end(), order) is not None:
+        pos = place.end()
+    else:
+        place = None
     clock: time | None = None
+    offset: timedelta | None = None
     before = _TIME_BEFORE.match(text, pos)
     if before is not None and date_at(text, before.end(), order) is not None:
-        clock, pos = time(int(before["hour"]), int(before["minute"])), before.end()
+        (clock, offset), pos = _clock(before), before.end()
     found = date_at(text, pos, order)
     if found is None:
         return None
@@ -252,18 +299,27 @@ def leading_date(text: str, order: str = "dmy") -> FoundDate | None:
     if clock is None and read.clock is None:
         after = _TIME_AFTER.match(text, end)
         if after is not None:
-            clock, end = time(int(after["hour"]), int(after["minute"])), after.end()
-    subject = not lead_in and _SUBJECT.match(text, end) is not None
-    end = _SEPARATOR.match(text, end).end()  # type: ignore[union-attr]
+            (clock, offset), end = _clock(after), after.end()
+    dateline = _PLACE_AFTER.match(text, end)
+    if place is not None and dateline is None:
+        return None  # "Minsk, 16 February" alone is no dateline
+    subject = not lead_in and dateline is None and _SUBJECT.match(text, end) is not None
+    end = dateline.end() if dateline is not None else \
+        _SEPARATOR.match(text, end).end()  # type: ignore[union-attr]
     return FoundDate(read.month, read.day, read.year, end, 0, clock or read.clock,
-                     read.offset, subject, form)
+                     offset or read.offset, subject, form)
 
 
 def whole_date(text: str, order: str = "dmy") -> FoundDate | None:
     """The date when a block is nothing but a date (and a time): a date line."""
     found = leading_date(text, order)
-    if found is None or found.end != len(text) or found.subject:
+    if found is None or found.subject:
         return None
+    if found.end != len(text):
+        tail = _DATE_LINE_TAIL.match(text, found.end)
+        if tail is None:
+            return None
+        found = replace(found, end=len(text))
     return found
 
 

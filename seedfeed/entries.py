@@ -45,6 +45,11 @@ def make_title(text: str) -> str:
         sentence = sentence[:-1]
     first = _LEADING_PUNCTUATION.match(sentence).end()  # type: ignore[union-attr]
     sentence = sentence[:first] + sentence[first:first + 1].upper() + sentence[first + 1:]
+    return _limited(sentence)
+
+
+def _limited(sentence: str) -> str:
+    """A title cut to TITLE_LIMIT characters at a word, ending in "…" when cut."""
     if len(sentence) <= TITLE_LIMIT:
         return sentence
     cut = sentence[: TITLE_LIMIT - 1]
@@ -78,7 +83,9 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
         if not has_text(title):
             # "On 8 May 2024, \u200b. Text": the lead's first sentence shows nothing at
             # all (zero-width or direction marks, punctuation); the date's paragraph does.
-            title = make_title(item.paragraphs[0]) or item.paragraphs[0]
+            title = make_title(item.paragraphs[0])
+        if not has_text(title):  # "??? 1, 2024": no sentence of it shows a word
+            title = _limited(" ".join(item.paragraphs[0].split()))
         body = item.paragraphs
     summary = body[0] if body else title
     content = _paragraphs_html(body)

@@ -38,6 +38,14 @@ LABELS = frozenset(
         "Old version of the site", "Mobile version", "Мобильная версия", "RSS",
         "Все права защищены", "All rights reserved", "Loading...", "Загрузка...",
         "EN", "RU", "ENG", "РУС", "English", "Русский", "EN | RU", "RU | EN",
+        "News", "Newsroom", "Archive", "News archive", "Press releases", "Press office",
+        "Press centre", "Press center", "Media centre", "Новости", "Лента новостей",
+        "Архив новостей",
+        "Пресс-релизы", "Пресс-служба", "Пресс-центр", "Медиацентр",
+        "Show more", "Показать ещё", "Показать еще", "Back to list", "К списку новостей",
+        "Subscribe to our newsletter", "Subscribe to the newsletter", "Next", "Previous",
+        "Next page", "Previous page", "Следующая", "Предыдущая", "Следующая страница",
+        "Предыдущая страница", "Older news", "Newer news", "Load more", "Загрузить ещё",
     )
 )
 RELATED = re.compile(
@@ -53,7 +61,20 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("phone number", re.compile(r"(?:(?:tel|тел|phone|телефон|fax|факс)\.?:?\s*|\+|\d?\s*\()"
                                 r"[\d\s()\-–]{7,}\d", re.IGNORECASE)),
     ("copyright", re.compile(r"(?:©|\(c\)|copyright\b|&copy;).{0,200}", re.IGNORECASE)),
-    ("rule", re.compile(r"[_=*~·•\-–—.]{3,}")),
+    ("rule", re.compile(r"(?:[_=*~·•#\-–—.]\s*){3,}")),
+    ("pager", re.compile(r"(?:(?:pages?|страницы?)\s*:?\s*)?[«‹<]*\s*(?:previous|prev|назад|"
+                         r"предыдущая)?[\s|]*(?:\d+[\s|]*|…[\s|]*|\.\.\.[\s|]*){2,}"
+                         r"(?:next|далее|вперёд|следующая)?\s*[»›>]*", re.IGNORECASE)),
+    ("label", re.compile(r"(?:tags|теги|метки|keywords|ключевые слова|photo|photos|фото|"
+                         r"share|поделиться|рубрика|rubric|category|категория|source|"
+                         r"источник|author|автор)\s*:.{0,150}",
+                         re.IGNORECASE)),
+    ("counter", re.compile(r"(?:views|просмотров|просмотры|comments|комментариев)\s*:?\s*\d+",
+                           re.IGNORECASE)),
+    ("label", re.compile(r"(?:photo gallery|фотогалерея|video|видео|photos|фото)\s*\(\d+\)",
+                         re.IGNORECASE)),
+    ("update line", re.compile(r"(?:updated|last updated|обновлено|изменено)\b.{0,50}",
+                               re.IGNORECASE)),
     ("breadcrumbs", re.compile(r"(?:home|main|главная(?: страница)?)\s*[>/»›→|].{0,200}",
                                re.IGNORECASE)),
     ("breadcrumbs", re.compile(r"[^>»›→]{1,40}(?:\s+[>»›→]\s+[^>»›→]{1,40}){2,}")),

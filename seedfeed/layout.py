@@ -61,19 +61,21 @@ def stripped_lines(text: str) -> list[str]:
 def _wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped file is wrapped at, or None if it is not hard-wrapped.
 
-    Its lines that are followed by another line of the same paragraph are nearly all
-    nearly full, and many of them stop in mid-sentence.
+    Lines of a hard-wrapped paragraph are nearly full, and many of them stop in
+    mid-sentence with the sentence going on in lower case on the next line; a page's
+    headings and the last lines of paragraphs, however many, are no evidence either way.
     """
-    inner = [len(line) for line, after in zip(lines, lines[1:], strict=False) if line and after]
+    inner = [(line, after) for line, after in zip(lines, lines[1:], strict=False)
+             if line and after]
     if len(inner) < 3:
         return None
-    width = max(inner)
+    width = max(len(line) for line, _ in inner)
     if not _WRAP_WIDTHS[0] <= width <= _WRAP_WIDTHS[1]:
         return None
-    full = sum(length >= 0.75 * width for length in inner)
-    open_ended = sum(1 for line, after in zip(lines, lines[1:], strict=False)
-                     if line and after and line[-1] not in TERMINAL + ":;\"»”)")
-    return width if full >= 0.8 * len(inner) and open_ended >= 2 else None
+    full = [(line, after) for line, after in inner if len(line) >= 0.75 * width]
+    breaks = sum(1 for line, after in full if line[-1] not in TERMINAL + ":;\"»”)"
+                 and _LOWER_START.match(after) is not None)
+    return width if len(full) >= 3 and breaks >= max(2, 0.3 * len(full)) else None
 
 
 def _runs_on(line: str, after: str) -> bool:

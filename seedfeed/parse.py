@@ -39,6 +39,10 @@ _DATE_LINE = 80  # no date line, with its weekday and time, is longer
 # Something to read after an item's date: a letter, a digit or a pictograph.
 _TEXT = re.compile(r"[^\W_]|[\u2600-\u27bf\U0001f000-\U0001faff]")
 _TERMINAL = ".!?…:;"
+_SENTENCE_INSIDE = re.compile(r"[a-zа-яё)][.!?]\s+[A-ZА-ЯЁ]")
+_LIST_MARKER = re.compile(r"(?:\d{1,3}[.)]|[•·▪►*–—-])\s+")
+_READ_MORE = re.compile(r"\s+(?:Read more|Read full|More|Подробнее|Читать далее|Далее)"
+                        r"\s*[.…»>→]*$", re.IGNORECASE)
 _YEAR_IN_TEXT = re.compile(r"(?<![\d.])(?:19[5-9]\d|20\d\d)(?![\d.])")
 NEIGHBOUR_DAYS = 42  # an item this much later than its neighbour is in the neighbour's year
 EARLIEST_YEAR = 1990  # older dates are usually typos in news listings
@@ -74,6 +78,7 @@ class _Draft:
     last: int
     article: bool  # runs to its footer, taking every undated block below it
     bare: bool = False  # a date line whose text is the block below it (or nothing)
+    shape: str = ""  # "date line", "dated block", "title, date line", "title, dated block"...
     strict: bool = False  # a title repeated with its date: runs to its footer whatever
     # follows, while any other article ends where the next item's date or header starts
 
@@ -88,9 +93,11 @@ def is_navigation(text: str) -> bool:
 
 
 def _title_like(text: str, words: int = 1, limit: int | None = MAX_TITLE_LINE) -> bool:
-    """A line that can be a headline: short, unpunctuated at its end, with words."""
+    """A line that can be a headline: short, unpunctuated at its end, with words, and no
+    sentence ending inside it (a photo caption "The ceremony. Photo: ..." is none)."""
     return (bool(text) and (limit is None or len(text) <= limit) and text[-1] not in _TERMINAL
-            and has_text(text) and len(text.split()) >= words and not text[0].islower())
+            and has_text(text) and len(text.split()) >= words and not text[0].islower()
+            and (limit is None or _SENTENCE_INSIDE.search(text) is None))
 
 
 @dataclass
@@ -136,6 +143,20 @@ class _Parser:
 
     # --- furniture ------------------------------------------------------------------
 
+    def cleaned(self, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+        """Blocks without a list marker before a date or a headline ("1. 16.02.2024 ...",
+        "• Council meets") and without a "Read more" link at their end."""
+        result = []
+        for block in blocks:
+            text = _READ_MORE.sub("", block.text) or block.text
+            marker = _LIST_MARKER.match(text)
+            if marker is not None:
+                rest = text[marker.end():]
+                if rest and (self.dated_text(rest) or _title_like(rest, words=2)):
+                    text = rest
+            result.append(block if text == block.text else replace(block, text=text))
+        return tuple(result)
+
     def furnished(self, blocks: tuple[Block, ...]) -> list[tuple[Block, str | None]]:
         """Each block with its furniture kind (None for text); dropped kinds are told."""
         kinds = [self._kind(block) for block in blocks]
@@ -144,7 +165,8 @@ class _Parser:
             if len(block.text) <= 40:
                 counts[block.text] = counts.get(block.text, 0) + 1
         for k, block in enumerate(blocks):
-            if kinds[k] is None and counts.get(block.text, 0) >= 3 and not self.dated_text(block.text):
+            if kinds[k] is None and counts.get(block.text, 0) >= 3 \
+                    and not self.dated_text(block.text):
                 kinds[k] = "line repeated in the file"
             # A site header: today's date over a clock.
             if (kinds[k] is None and k + 1 < len(blocks) and kinds[k + 1] == "clock"
@@ -193,7 +215,7 @@ class _Parser:
     def _tell_dropped(self, dropped: list[Block], names: list[str]) -> None:
         if not dropped:
             return
-        shown = ", ".join(repr(block.text[:40]) for block in dropped[:3])
+        shown = ", ".join(_quoted(block.text) for block in dropped[:3])
         more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
         kinds = ", ".join(dict.fromkeys(names))
         self.tell(dropped[0].line, Level.NOTE, f"page furniture dropped ({kinds}): {shown}{more}")
@@ -215,17 +237,21 @@ class _Parser:
         count = len(text_blocks)
 
         def flush(ended_by_navigation: bool) -> None:
-            if len(orphans) == 1 and _title_like(orphans[0].text) and len(orphans[0].text) <= 80:
-                self.tell(orphans[0].line, Level.NOTE, "heading with no item below it dropped: "
-                          f"{orphans[0].text!r}")
+            if orphans and all(_title_like(o.text) and len(o.text) <= 80 for o in orphans):
+                shown = ", ".join(_quoted(o.text) for o in orphans[:3])
+                self.tell(orphans[0].line, Level.NOTE, f"heading with no item below it "
+                          f"dropped: {shown}")
                 orphans.clear()
             if orphans:
+                where = (f"lines {orphans[0].line}-{orphans[-1].last}"
+                         if orphans[-1].last > orphans[0].line else f"line {orphans[0].line}")
                 if ended_by_navigation and len(orphans) > 1:
-                    message = ("article without a date line: no date below its title, "
-                               "after it or at the start of its text; skipped")
+                    message = (f"article without a date line ({where}, "
+                               f"{_quoted(orphans[0].text)}): no date below its title, after "
+                               "it or at the start of its text; not published")
                 else:
-                    message = ("undated item: text that does not start with a date and "
-                               "belongs to no item; skipped")
+                    message = (f"undated item ({where}, {_quoted(orphans[0].text)}): text that "
+                               "does not start with a date and belongs to no item; not published")
                 self.tell(orphans[0].line, Level.ERROR, message)
                 orphans.clear()
 
@@ -258,6 +284,11 @@ class _Parser:
                 flush(ended_by_navigation=True)
                 end_skip()
                 current = None
+                i += 1
+                continue
+            if kind == "related-items heading" and not drafts:
+                # "Latest news" above a listing heads it: nothing to end yet.
+                self.tell(block.line, Level.NOTE, f"heading dropped: {block.text[:60]!r}")
                 i += 1
                 continue
             if kind in ("related-items heading", "stop"):
@@ -344,19 +375,26 @@ class _Parser:
         if found is not None:
             title = text[:found.start].rstrip(" ,—–-|/(")
             return _Draft(block.line, found, title, 0, [], block.last, True), 1
-        # A title line, then a date line.
+        # A title line, then a date line (unless a title and a lead follow the date line:
+        # then the line above is the page's heading).
         if after is not None and _title_like(text) and \
                 leading_date(text, self.hints.date_order) is None:
             found = self.whole(after.text)
+            if found is not None and len(following) >= 3 \
+                    and self._titled_lead(following[1].text, following[2].text):
+                if not probe:
+                    self.tell(block.line, Level.NOTE, f"heading dropped: {text[:60]!r} (a "
+                              "date line, a title and a lead follow it)")
+                return None
             if found is not None:
-                return _Draft(block.line, found, text, 0, [], after.last, True), 2
+                return _Draft(block.line, found, text, 0, [], after.last, True,
+                              shape="title, date line"), 2
         if in_article:
             return None
-        found = self.leading(text)
+        found = self.whole(text) or self.leading(text)
         # A date line, a title line, then a lead.
         if found is not None and found.end == len(text) and len(following) >= 2 \
-                and _title_like(following[0].text, words=2) \
-                and self._dateless(following[0].text) and self._dateless(following[1].text):
+                and self._titled_lead(following[0].text, following[1].text):
             return _Draft(block.line, found, following[0].text, 0, [],
                           following[0].last, True), 2
         if found is not None and current is not None and current.article and (
@@ -368,8 +406,9 @@ class _Parser:
             if found.end == len(text) or not has_text(text, found.end):
                 # A date line: its text is the block below.
                 return _Draft(block.line, found, None, len(text), [text], block.last, False,
-                              bare=True), 1
-            return _Draft(block.line, found, None, lead_start, [text], block.last, False), 1
+                              bare=True, shape="date line"), 1
+            return _Draft(block.line, found, None, lead_start, [text], block.last, False,
+                          shape="dated block"), 1
         # A title line above a paragraph that opens with the date.
         if after is not None and skipping is None and _title_like(text, words=3) \
                 and self.next_line.get(block.line) == after.line:
@@ -382,7 +421,8 @@ class _Parser:
                 if not probe:
                     self.tell(block.line, Level.NOTE, "title taken from the line above "
                               f"the date (line {after.line})")
-                return _Draft(block.line, below, text, 0, [after.text], after.last, True), 2
+                return _Draft(block.line, below, text, 0, [after.text], after.last, True,
+                              shape="title, dated block"), 2
         return None
 
     def _dates_below(self, blocks: list[tuple[Block, str | None]]
@@ -419,6 +459,12 @@ class _Parser:
             return False
         return below is not None and below[0].article
 
+    def _titled_lead(self, title: str, lead: str) -> bool:
+        """Whether a title line and a lead follow a date line: a headline, then a sentence
+        (or a paragraph), neither dated."""
+        return (_title_like(title, words=2) and (lead[-1] in ".!?…»\"”)" or len(lead) > 200)
+                and self._dateless(title) and self._dateless(lead))
+
     def _dateless(self, text: str) -> bool:
         try:
             return (leading_date(text, self.hints.date_order) is None
@@ -442,7 +488,8 @@ def parse_text(text: str, path: str, *, hints: Hints | None = None,
     if not found_layout.blocks:
         parser.tell(1, Level.WARNING, "empty seed file: no text")
         return ParsedSeed((), tuple(parser.problems))
-    drafts = parser.drafts(parser.furnished(found_layout.blocks))
+    drafts = parser.drafts(parser.furnished(parser.cleaned(found_layout.blocks)))
+    _page_heading(drafts, parser)
     for draft in drafts:
         if draft.bare:
             parser.tell(draft.line, Level.WARNING,
@@ -460,6 +507,23 @@ def parse_text(text: str, path: str, *, hints: Hints | None = None,
                     f"items: {len(items)}")
     problems = sorted(parser.problems, key=lambda problem: problem.line)
     return ParsedSeed(tuple(items), tuple(problems))
+
+
+def _page_heading(drafts: list[_Draft], parser: _Parser) -> None:
+    """The first item's "title" is the page's heading when every other item has the shape
+    the first has without it: "Newsroom" over a listing of dated paragraphs, or of date
+    lines and their text."""
+    first = drafts[0] if drafts else None
+    if first is None or not first.shape.startswith("title, ") or not first.paragraphs \
+            or len(drafts) < 2 or any(draft.shape != first.shape[len("title, "):]
+                                      for draft in drafts[1:]):
+        return
+    parser.tell(first.line, Level.NOTE, f"heading dropped: {_quoted(first.title or '')} "
+                "(no other item of the listing has a title)")
+    first.title, first.shape, first.article = None, first.shape[len("title, "):], False
+    first.lead_start = 0
+    if first.shape == "dated block" and not first.found.subject:
+        first.lead_start = first.found.end  # (the block's own date, read when it was found)
 
 
 def _readable(draft: _Draft, unreadable: frozenset[int], parser: _Parser) -> bool:
@@ -480,6 +544,11 @@ def _suspicious(item: Item, parser: _Parser) -> None:
     if item.day.year < EARLIEST_YEAR:
         parser.tell(item.line, Level.WARNING,
                     f"date {item.day.isoformat()} is before {EARLIEST_YEAR}: a typo?")
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """A block's start, quoted for a message ("…" where it is cut)."""
+    return repr(text if len(text) <= limit else text[:limit].rstrip() + "…")
 
 
 def _cut(text: str, limit: int) -> str:

@@ -18,8 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from werkzeug.http import (http_date, is_resource_modified, parse_accept_header, parse_date,
-                           parse_etags)
+from werkzeug.http import (
+    http_date,
+    is_resource_modified,
+    parse_accept_header,
+    parse_date,
+    parse_etags,
+)
 
 from .load import Corpus, Loader
 from .model import SeedError

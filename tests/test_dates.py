@@ -24,9 +24,30 @@ PREFIXES = [
     ("В 2024 году", None),
     ("2024 was busy", None),
     ("1 2 3", None),
-    ("16.02.24 short year", None),
+    ("16.02.24 short year", (2024, 2, 16, "short year")),
+    ("16.02.2024.5 x", None),
     ("On 16 Februaryx", None),
-    ("16th of May", None),
+    ("16th of May", (None, 5, 16, "")),
+    ("16th February 2024, x", (2024, 2, 16, "x")),
+    ("2024.02.16 x", (2024, 2, 16, "x")),
+    ("16-02-2024 x", (2024, 2, 16, "x")),
+    # labels, datelines and decorated date lines
+    ("Posted: 16.02.2024", (2024, 2, 16, "")),
+    ("Published on 16 February 2024", (2024, 2, 16, "")),
+    ("Опубликовано: 16.02.2024", (2024, 2, 16, "")),
+    ("Дата публикации: 16.02.2024", (2024, 2, 16, "")),
+    ("Во вторник, 13 февраля 2024 года, совет", (2024, 2, 13, "совет")),
+    ("Minsk, 16 February 2024 – The council met.", (2024, 2, 16, "The council met.")),
+    ("Москва, 16 февраля 2024 г. — Совет собрался.", (2024, 2, 16, "Совет собрался.")),
+    ("Minsk, the capital, hosted", None),
+    ("16 February 2024, Minsk – The council met.", (2024, 2, 16, "The council met.")),
+    ("Friday, 16 February 2024 – The council met.", (2024, 2, 16, "The council met.")),
+    ("February 16, 2024 4:30 PM", (2024, 2, 16, "", "16:30")),
+    ("4:30 PM, February 16, 2024", (2024, 2, 16, "", "16:30")),
+    ("12:15 a.m., February 16, 2024", (2024, 2, 16, "", "00:15")),
+    ("14:30 | 16.02.2024", (2024, 2, 16, "", "14:30")),
+    ("16.02.2024 | 14:30", (2024, 2, 16, "", "14:30")),
+    ("Fri, 16 Feb 2024 14:30:00 +0300", (2024, 2, 16, "", "14:30")),
     # English, day first
     ("On 16 February 2024, the CSTO Secretary General met",
      (2024, 2, 16, "the CSTO Secretary General met")),
@@ -175,6 +196,9 @@ def test_trailing_date(text, expected):
 
 def test_whole_date_is_a_date_line_only():
     assert whole_date("16:11, 17 April 2020") is not None
+    assert whole_date("16.02.2024 | Moscow") is not None
+    assert whole_date("16 February 2024 (Friday)") is not None
+    assert whole_date("16.02.2024 | Moscow and the region 12 more") is None
     assert whole_date("17 April 2020 the talks") is None
     assert whole_date("15 May 2024 is") is None
 
