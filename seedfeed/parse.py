@@ -148,7 +148,10 @@ class _Parser:
         "• Council meets") and without a "Read more" link at their end."""
         result = []
         for block in blocks:
-            text = _READ_MORE.sub("", block.text) or block.text
+            text = block.text
+            more = _READ_MORE.search(text, max(0, len(text) - 30))  # (a link at the end)
+            if more is not None and more.start() > 0:
+                text = text[:more.start()]
             marker = _LIST_MARKER.match(text)
             if marker is not None:
                 rest = text[marker.end():]
