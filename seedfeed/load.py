@@ -25,13 +25,14 @@ from .decode import DecodeError, decode_seed
 from .entries import make_entry
 from .files import atomic_write
 from .model import Entry, Level, Problem, SeedError, content_hash, racy
-from .parse import parse_text
+from .parse import parse_text, short_lines
 from .settings import RESERVED_SECTIONS, SETTINGS_FILE, Settings, load_settings
 from .workers import fork_map
 
 SEED_SUFFIX = ".txt"
+REPEATED_FILES = 3  # a short line in this many files of a section, and in half, is furniture
 PARALLEL_BYTES = 4_000_000  # seeds to parse before more processes pay (about 3,000 entries)
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +97,16 @@ class FileResult:
     """
 
     __slots__ = ("digest", "mtime", "problems", "ids", "days", "_slugs", "_prints", "_entries",
-                 "_blob", "_stored", "_store")
+                 "_blob", "_stored", "_store", "short_lines", "repeated")
 
     def __init__(self, digest: str, mtime: float, entries: tuple[Entry, ...],
-                 problems: tuple[Problem, ...]) -> None:
+                 problems: tuple[Problem, ...], short_lines: frozenset[str] = frozenset(),
+                 repeated: frozenset[str] = frozenset()) -> None:
         self.digest = digest
         self.mtime = mtime
         self.problems = problems
+        self.short_lines = short_lines  # see furniture.short_lines
+        self.repeated = repeated  # those of them dropped as repeated across the section
         self.ids = tuple(entry.id for entry in entries)
         self.days = tuple(entry.published.toordinal() for entry in entries)
         self._slugs: tuple[str, ...] | None = None  # (made when first asked for: parsing
@@ -163,11 +167,12 @@ class FileResult:
             blob = self._blob if self._blob is not None else pickle.dumps(
                 self.entries, pickle.HIGHEST_PROTOCOL)
         return (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
-                self.prints, self._stored, blob)
+                self.prints, self._stored, blob, self.short_lines, self.repeated)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         (self.digest, self.mtime, self.problems, self.ids, self._slugs, self.days,
-         self._prints, self._stored, self._blob) = state  # type: ignore[assignment]
+         self._prints, self._stored, self._blob, self.short_lines,
+         self.repeated) = state  # type: ignore[assignment]
         self._entries = self._store = None
 
 
@@ -284,13 +289,14 @@ def discover(seeds: Path, settings: Settings,
 
 
 def parse_seed_bytes(data: bytes, seed: SeedFile, settings: Settings,
-                     mtime: float | None = None, describe: bool = False
+                     mtime: float | None = None, describe: bool = False,
+                     repeated: frozenset[str] = frozenset()
                      ) -> tuple[tuple[Entry, ...], tuple[Problem, ...]]:
     """One seed file's bytes to its entries and problems; never raises for bad input.
 
     mtime: when the file was last written (seconds since the epoch), for a year no item
     gives and to flag dates after it; describe: add an info line naming the file's layout
-    and date forms.
+    and date forms; repeated: short lines found in many files of the section (furniture).
     """
     try:
         decoded = decode_seed(data, seed.rel)
@@ -299,8 +305,8 @@ def parse_seed_bytes(data: bytes, seed: SeedFile, settings: Settings,
     written = (datetime.fromtimestamp(mtime, settings.tz).date() if mtime is not None
                else None)
     parsed = parse_text(decoded.text, seed.rel, hints=settings.hints(seed.section),
-                        written=written, unreadable=getattr(decoded, "unreadable", frozenset()),
-                        describe=describe)
+                        written=written, unreadable=decoded.unreadable, describe=describe,
+                        repeated=repeated)
     tz, authority, language = settings.tz, settings.authority, settings.language
     entries = tuple(
         make_entry(item, section=seed.section, source_path=seed.rel, tz=tz,
@@ -317,11 +323,26 @@ class _ParseJob:
     digest: str
     mtime: float
     signature: tuple[int, int, int]
+    repeated: frozenset[str] = frozenset()  # its short lines repeated across the section
 
 
 def _parse_job(job: _ParseJob, settings: Settings, describe: bool = False) -> FileResult:
-    entries, problems = parse_seed_bytes(job.data, job.seed, settings, job.mtime, describe)
-    return FileResult(job.digest, job.mtime, entries, problems)
+    entries, problems = parse_seed_bytes(job.data, job.seed, settings, job.mtime, describe,
+                                         job.repeated)
+    return FileResult(job.digest, job.mtime, entries, problems, short_lines(job.data),
+                      job.repeated)
+
+
+def repeated_lines(results: Iterable[FileResult]) -> frozenset[str]:
+    """The short lines of a section that are furniture for being in many of its files: in
+    at least REPEATED_FILES of them and in at least half."""
+    results = list(results)
+    counts: dict[str, int] = {}
+    for result in results:
+        for line in result.short_lines:
+            counts[line] = counts.get(line, 0) + 1
+    least = max(REPEATED_FILES, (len(results) + 1) // 2)
+    return frozenset(line for line, count in counts.items() if count >= least)
 
 
 @dataclass
@@ -340,6 +361,7 @@ class Loader:
     reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
     jobs: int = 1  # processes that may parse at once (see workers.fork_map)
     describe: bool = False  # each file's layout and date forms as an info line (check -v)
+    _repeated: dict[str, frozenset[str]] = field(default_factory=dict)  # by section
     store: EntryStore | None = None  # where restore_state's entries are (set by it)
 
     def load(self, now: float | None = None, settle: float = 0.0) -> Corpus:
@@ -373,6 +395,7 @@ class Loader:
             self._files[job.seed.rel] = (job.signature, result)
             results[job.seed.rel] = result
         self.reparsed += len(parse)
+        self._drop_repeated(seeds, results, settings)  # type: ignore[arg-type]
         self._racy = set() if now is None else {
             rel for rel, result in results.items() if racy(result.mtime, now)}
         for gone in set(self._files) - set(results):
@@ -431,7 +454,9 @@ class Loader:
             result = cached[1].with_mtime(info.st_mtime)
             self._files[seed.rel] = (signature, result)
             return result
-        job = _ParseJob(seed, data, digest, info.st_mtime, signature)
+        # (parsed knowing what its section repeated last time: usually parsed once)
+        job = _ParseJob(seed, data, digest, info.st_mtime, signature,
+                        self._repeated.get(seed.section, frozenset()) & short_lines(data))
         if self.jobs <= 1:  # parsed now, so that one file's bytes are held at a time
             result = _parse_job(job, settings, self.describe)
             self._files[seed.rel] = (signature, result)
@@ -439,6 +464,34 @@ class Loader:
             return result
         parse.append(job)
         return job
+
+    def _drop_repeated(self, seeds: list[SeedFile], results: dict[str, FileResult],
+                       settings: Settings) -> None:
+        """Parse again the files whose short lines repeated across their section changed
+        (see repeated_lines): what one file's furniture is depends on the others."""
+        by_section: dict[str, list[SeedFile]] = {}
+        for seed in seeds:
+            if seed.rel in results:
+                by_section.setdefault(seed.section, []).append(seed)
+        jobs: list[_ParseJob] = []
+        for section, members in by_section.items():
+            repeated = repeated_lines(results[seed.rel] for seed in members)
+            self._repeated[section] = repeated
+            for seed in members:
+                result = results[seed.rel]
+                wanted = repeated & result.short_lines
+                if wanted != result.repeated:
+                    signature = self._files[seed.rel][0]
+                    try:
+                        data = seed.path.read_bytes()
+                    except OSError:
+                        continue  # (reported when next read)
+                    jobs.append(_ParseJob(seed, data, result.digest, result.mtime, signature,
+                                          wanted))
+        for job, result in zip(jobs, self._parse(jobs, settings, len(jobs)), strict=True):
+            self._files[job.seed.rel] = (job.signature, result)
+            results[job.seed.rel] = result
+        self.reparsed += len(jobs)
 
     def _parse(self, jobs: list[_ParseJob], settings: Settings, files: int
                ) -> list[FileResult]:

@@ -97,6 +97,7 @@ def _title_like(text: str, words: int = 1, limit: int | None = MAX_TITLE_LINE) -
     sentence ending inside it (a photo caption "The ceremony. Photo: ..." is none)."""
     return (bool(text) and (limit is None or len(text) <= limit) and text[-1] not in _TERMINAL
             and has_text(text) and len(text.split()) >= words and not text[0].islower()
+            and (limit is None or text[0].isalnum() or text[0] in "«\"'“„‘(<")
             and (limit is None or _SENTENCE_INSIDE.search(text) is None))
 
 
@@ -105,6 +106,7 @@ class _Parser:
     path: str
     hints: Hints
     written: date | None
+    repeated: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
     forms: set[str] = field(default_factory=set)
     # the line of the block that follows each block, furniture included: a title stands
@@ -189,6 +191,8 @@ class _Parser:
         return list(zip(blocks, kinds, strict=True))
 
     def _kind(self, block: Block) -> str | None:
+        if self.repeated and _short_line(block.text) in self.repeated:
+            return "line repeated in many files of the section"
         if furniture.matches(block.text, self.hints.drop):
             return "line named by the section's drop hint"
         if furniture.matches(block.text, self.hints.stop_at):
@@ -478,15 +482,17 @@ class _Parser:
 
 def parse_text(text: str, path: str, *, hints: Hints | None = None,
                written: date | None = None,
-               unreadable: frozenset[int] = frozenset(), describe: bool = False) -> ParsedSeed:
+               unreadable: frozenset[int] = frozenset(), describe: bool = False,
+               repeated: frozenset[str] = frozenset()) -> ParsedSeed:
     """Split seed text into items; every problem names `path` and a line.
 
     hints: the section's hints (site.toml); written: the day the file was last written
     (for a year no item gives, and to flag dates after it); unreadable: lines the decoder
     could not read right, whose items are not published; describe: add an info line
-    naming the layout and the date forms found.
+    naming the layout and the date forms found; repeated: short lines (as short_lines
+    gives them) found in many files of the section, dropped as furniture.
     """
-    parser = _Parser(path, hints or Hints(), written)
+    parser = _Parser(path, hints or Hints(), written, repeated)
     found_layout = layout(text, starts_item=parser.dated_text)
     if not found_layout.blocks:
         parser.tell(1, Level.WARNING, "empty seed file: no text")
@@ -518,6 +524,7 @@ def _page_heading(drafts: list[_Draft], parser: _Parser) -> None:
     lines and their text."""
     first = drafts[0] if drafts else None
     if first is None or not first.shape.startswith("title, ") or not first.paragraphs \
+            or not has_text(first.paragraphs[0]) \
             or len(drafts) < 2 or any(draft.shape != first.shape[len("title, "):]
                                       for draft in drafts[1:]):
         return
@@ -547,6 +554,26 @@ def _suspicious(item: Item, parser: _Parser) -> None:
     if item.day.year < EARLIEST_YEAR:
         parser.tell(item.line, Level.WARNING,
                     f"date {item.day.isoformat()} is before {EARLIEST_YEAR}: a typo?")
+
+
+def _short_line(line: str) -> str | None:
+    """A line of one to three words and some letters, not a date or a number, in the form
+    short_lines gives (case and spacing folded); None for any other line."""
+    words = line.split()
+    if not 1 <= len(words) <= 3 or len(line) > 40 or not line[0].isalpha():
+        return None
+    return " ".join(words).casefold()
+
+
+def short_lines(data: bytes) -> frozenset[str]:
+    """The short lines of a seed file's bytes (see _short_line): a section's furniture is
+    found among those repeated in many of its files (load.repeated_lines)."""
+    found = set()
+    for line in data.decode("utf-8", "replace").splitlines():
+        short = _short_line(line.strip())
+        if short is not None:
+            found.add(short)
+    return frozenset(found)
 
 
 def _quoted(text: str, limit: int = 40) -> str:

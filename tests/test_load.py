@@ -370,3 +370,28 @@ def test_the_order_keeps_the_first_copy_of_each_id_newest_first(files):
                 expected.append((day, f, i))
     expected.sort(key=lambda kept: -kept[0])
     assert load_module._order(tuple(results)) == tuple((f, i) for _, f, i in expected)
+
+
+def test_a_short_line_in_many_files_of_a_section_is_furniture(tmp_path, write_seeds):
+    files = {f"news/{k}.txt": f"On {k + 1} May 2024, the board met.\nSubscribe today\n"
+             + ("Harbour works go on\n" if k < 2 else "") for k in range(4)}
+    files["other/x.txt"] = "On 9 May 2024, a visit.\nSubscribe today\n"
+    seeds = write_seeds(tmp_path, files)
+    loader = Loader(seeds)
+    corpus = loader.load()
+    contents = {e.source: e.content_html for e in corpus.entries}
+    # in all four files of news: dropped; in two of them only, or in one file of another
+    # section: content
+    assert all("Subscribe" not in html for source, html in contents.items()
+               if source.startswith("news/"))
+    assert "Subscribe today" in contents["other/x.txt:1"]
+    assert "Harbour works go on" in contents["news/0.txt:1"]
+    dropped = [p for p in corpus.problems if "repeated in many files" in p.message]
+    assert [(p.path, p.line) for p in dropped] == [(f"news/{k}.txt", 2) for k in range(4)]
+    # the line gone from two files: no longer in half of them... still in two of four,
+    # fewer than three files: the others read it as content again
+    for k in (0, 1):
+        (seeds / f"news/{k}.txt").write_text(f"On {k + 1} May 2024, the board met.\n")
+    contents = {e.source: e.content_html for e in loader.load().entries}
+    assert "Subscribe today" in contents["news/2.txt:1"]
+    assert contents == {e.source: e.content_html for e in Loader(seeds).load().entries}
