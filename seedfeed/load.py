@@ -323,25 +323,24 @@ class _ParseJob:
     digest: str
     mtime: float
     signature: tuple[int, int, int]
-    repeated: frozenset[str] = frozenset()  # its short lines repeated across the section
+    short_lines: frozenset[str] = frozenset()  # see parse.short_lines
+    repeated: frozenset[str] = frozenset()  # those repeated across the section
 
 
 def _parse_job(job: _ParseJob, settings: Settings, describe: bool = False) -> FileResult:
     entries, problems = parse_seed_bytes(job.data, job.seed, settings, job.mtime, describe,
                                          job.repeated)
-    return FileResult(job.digest, job.mtime, entries, problems, short_lines(job.data),
-                      job.repeated)
+    return FileResult(job.digest, job.mtime, entries, problems, job.short_lines, job.repeated)
 
 
-def repeated_lines(results: Iterable[FileResult]) -> frozenset[str]:
+def _repeated_among(files: list[frozenset[str]]) -> frozenset[str]:
     """The short lines of a section that are furniture for being in many of its files: in
     at least REPEATED_FILES of them and in at least half."""
-    results = list(results)
     counts: dict[str, int] = {}
-    for result in results:
-        for line in result.short_lines:
+    for found in files:
+        for line in found:
             counts[line] = counts.get(line, 0) + 1
-    least = max(REPEATED_FILES, (len(results) + 1) // 2)
+    least = max(REPEATED_FILES, (len(files) + 1) // 2)
     return frozenset(line for line, count in counts.items() if count >= least)
 
 
@@ -381,6 +380,7 @@ class Loader:
             self._settings_key = settings_key
         folders: dict[str, float] = {}
         seeds, problems = discover(self.seeds, settings, folders)
+        self._expect_repeated(seeds)
         results: dict[str, FileResult | _ParseJob] = {}
         flux = (now, settle) if settle > 0 and now is not None else None
         parse: list[_ParseJob] = []
@@ -455,8 +455,9 @@ class Loader:
             self._files[seed.rel] = (signature, result)
             return result
         # (parsed knowing what its section repeated last time: usually parsed once)
-        job = _ParseJob(seed, data, digest, info.st_mtime, signature,
-                        self._repeated.get(seed.section, frozenset()) & short_lines(data))
+        lines = short_lines(data)
+        job = _ParseJob(seed, data, digest, info.st_mtime, signature, lines,
+                        self._repeated.get(seed.section, frozenset()) & lines)
         if self.jobs <= 1:  # parsed now, so that one file's bytes are held at a time
             result = _parse_job(job, settings, self.describe)
             self._files[seed.rel] = (signature, result)
@@ -465,17 +466,37 @@ class Loader:
         parse.append(job)
         return job
 
+    def _expect_repeated(self, seeds: list[SeedFile]) -> None:
+        """Each section's repeated short lines, found before parsing (from the cache, or
+        from the bytes of files that changed), so that a file is parsed once."""
+        lines: dict[str, list[frozenset[str]]] = {}
+        for seed in seeds:
+            cached = self._files.get(seed.rel)
+            try:
+                info = seed.path.stat()
+                if not stat.S_ISREG(info.st_mode):
+                    continue  # (a FIFO would block: reported when read)
+                if cached is not None and cached[0] == (info.st_size, info.st_mtime_ns,
+                                                        info.st_ino):
+                    found = cached[1].short_lines
+                else:
+                    found = short_lines(seed.path.read_bytes())
+            except OSError:
+                continue  # (reported when read)
+            lines.setdefault(seed.section, []).append(found)
+        self._repeated = {section: _repeated_among(found) for section, found in lines.items()}
+
     def _drop_repeated(self, seeds: list[SeedFile], results: dict[str, FileResult],
                        settings: Settings) -> None:
         """Parse again the files whose short lines repeated across their section changed
-        (see repeated_lines): what one file's furniture is depends on the others."""
+        (see _repeated_among): what one file's furniture is depends on the others."""
         by_section: dict[str, list[SeedFile]] = {}
         for seed in seeds:
             if seed.rel in results:
                 by_section.setdefault(seed.section, []).append(seed)
         jobs: list[_ParseJob] = []
         for section, members in by_section.items():
-            repeated = repeated_lines(results[seed.rel] for seed in members)
+            repeated = _repeated_among([results[seed.rel].short_lines for seed in members])
             self._repeated[section] = repeated
             for seed in members:
                 result = results[seed.rel]
@@ -487,7 +508,7 @@ class Loader:
                     except OSError:
                         continue  # (reported when next read)
                     jobs.append(_ParseJob(seed, data, result.digest, result.mtime, signature,
-                                          wanted))
+                                          result.short_lines, wanted))
         for job, result in zip(jobs, self._parse(jobs, settings, len(jobs)), strict=True):
             self._files[job.seed.rel] = (job.signature, result)
             results[job.seed.rel] = result

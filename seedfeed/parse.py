@@ -191,13 +191,16 @@ class _Parser:
         return list(zip(blocks, kinds, strict=True))
 
     def _kind(self, block: Block) -> str | None:
-        if self.repeated and _short_line(block.text) in self.repeated:
-            return "line repeated in many files of the section"
+        known = furniture.kind(block.text)
+        if known == "navigation":  # it ends an article, however often it is repeated
+            return known
         if furniture.matches(block.text, self.hints.drop):
             return "line named by the section's drop hint"
         if furniture.matches(block.text, self.hints.stop_at):
             return "stop"
-        return furniture.kind(block.text)
+        if known is None and self.repeated and _short_line(block.text) in self.repeated:
+            return "line repeated in many files of the section"
+        return known
 
     def dated_text(self, text: str) -> bool:
         try:
@@ -559,19 +562,20 @@ def _suspicious(item: Item, parser: _Parser) -> None:
 def _short_line(line: str) -> str | None:
     """A line of one to three words and some letters, not a date or a number, in the form
     short_lines gives (case and spacing folded); None for any other line."""
-    words = line.split()
-    if not 1 <= len(words) <= 3 or len(line) > 40 or not line[0].isalpha():
+    if not line or len(line) > 40 or not line[0].isalpha():
         return None
-    return " ".join(words).casefold()
+    words = line.split()
+    return " ".join(words).casefold() if len(words) <= 3 else None
 
 
 def short_lines(data: bytes) -> frozenset[str]:
     """The short lines of a seed file's bytes (see _short_line): a section's furniture is
-    found among those repeated in many of its files (load.repeated_lines)."""
+    found among those repeated in many of its files (load._repeated_among)."""
     found = set()
     for line in data.decode("utf-8", "replace").splitlines():
-        short = _short_line(line.strip())
-        if short is not None:
+        line = line.strip()
+        short = _short_line(line)
+        if short is not None and furniture.kind(line) is None:  # (known furniture: known)
             found.add(short)
     return frozenset(found)
 

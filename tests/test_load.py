@@ -395,3 +395,13 @@ def test_a_short_line_in_many_files_of_a_section_is_furniture(tmp_path, write_se
     contents = {e.source: e.content_html for e in loader.load().entries}
     assert "Subscribe today" in contents["news/2.txt:1"]
     assert contents == {e.source: e.content_html for e in Loader(seeds).load().entries}
+
+
+def test_navigation_repeated_in_every_file_still_ends_its_article(tmp_path, write_seeds):
+    article = ("The board meets\n\nThe board meets 02.05.2024\n\nIt met.\n\nGo back\n\n"
+               "On 1 May 2024, a visit took place.\n")
+    seeds = write_seeds(tmp_path, {f"news/{k}.txt": article.replace("board", f"board {k}")
+                                   .replace("visit", f"visit {k}") for k in range(4)})
+    corpus = load_seeds(seeds)
+    assert sorted(e.title for e in corpus.entries) == sorted(
+        [f"The board {k} meets" for k in range(4)] + [f"A visit {k} took place" for k in range(4)])
