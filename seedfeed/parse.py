@@ -26,7 +26,7 @@ from datetime import date, time, timedelta
 
 from . import furniture
 from .dates import BadDate, FoundDate, leading_date, trailing_date, whole_date
-from .layout import INVISIBLE, Block, layout
+from .layout import Block, layout
 from .model import Hints, Level, Problem
 
 # An item's text and an article's title beyond these are a scraper's accident (a page's
@@ -46,7 +46,6 @@ _READ_MORE = re.compile(r"\s+(?:Read more|Read full|More|Подробнее|Чи
 _YEAR_IN_TEXT = re.compile(r"(?<![\d.])(?:19[5-9]\d|20\d\d)(?![\d.])")
 NEIGHBOUR_DAYS = 42  # an item this much later than its neighbour is in the neighbour's year
 EARLIEST_YEAR = 1990  # older dates are usually typos in news listings
-__all__ = ["INVISIBLE", "Item", "ParsedSeed", "has_text", "is_navigation", "parse_text"]
 
 
 @dataclass(frozen=True, slots=True)
