@@ -67,6 +67,15 @@ class ParsedSeed:
     problems: tuple[Problem, ...]
 
 
+class _BadArticleDate(BadDate):
+    """An impossible date in an article's header (line: the date's line): the article
+    goes whole, as its body may hold dated paragraphs."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 @dataclass(slots=True)
 class _Draft:
     line: int
@@ -137,7 +146,7 @@ class _Parser:
         if len(text) > MAX_TITLE_LINE + _DATE_LINE or self.whole(text) is not None:
             return None
         found = trailing_date(text, self.hints.date_order)
-        if found is not None and _title_like(text[:found.start].rstrip(" ,—–-|/(")):
+        if found is not None and _title_like(text[:found.start]):
             self.forms.add(found.form)
             return found
         return None
@@ -297,25 +306,23 @@ class _Parser:
                 continue
             if kind == "related-items heading" and not drafts:
                 # "Latest news" above a listing heads it: nothing to end yet.
-                self.tell(block.line, Level.NOTE, f"heading dropped: {block.text[:60]!r}")
+                self.tell(block.line, Level.NOTE, f"heading dropped: {_quoted(block.text)}")
                 i += 1
                 continue
             if kind in ("related-items heading", "stop"):
                 flush(ended_by_navigation=False)
                 end_skip()
-                what = (f"the related-items heading {block.text[:40]!r}"
-                        if kind != "stop" else f"the stop_at line {block.text[:40]!r}")
+                what = (f"the related-items heading {_quoted(block.text)}"
+                        if kind != "stop" else f"the stop_at line {_quoted(block.text)}")
                 self.tell(block.line, Level.NOTE, f"content stops at {what}")
                 skipping, current = what, None
-                i += 1
-                continue
-            if kind is not None:  # furniture, already told
                 i += 1
                 continue
             try:
                 header = self._header(block, following, current, skipping)
             except BadDate as exc:
-                line, article = getattr(exc, "where", (block.line, False))
+                article = isinstance(exc, _BadArticleDate)
+                line = exc.line if isinstance(exc, _BadArticleDate) else block.line
                 self.tell(line, Level.ERROR, f"{exc}; item skipped")
                 flush(ended_by_navigation=False)
                 end_skip()
@@ -372,8 +379,7 @@ class _Parser:
             try:
                 found = leading_date(rest, self.hints.date_order) if rest else None
             except BadDate as exc:
-                exc.where = (after.line, True)  # type: ignore[attr-defined]
-                raise
+                raise _BadArticleDate(str(exc), after.line) from exc
             if found is not None and found.end == len(rest) and not found.subject:
                 self.forms.add(found.form)
                 return _Draft(block.line, found, text, 0, [], after.last, True, strict=True), 2
@@ -382,8 +388,7 @@ class _Parser:
         # A title line ending in its date.
         found = self.trailing(text)
         if found is not None:
-            title = text[:found.start].rstrip(" ,—–-|/(")
-            return _Draft(block.line, found, title, 0, [], block.last, True), 1
+            return _Draft(block.line, found, text[:found.start], 0, [], block.last, True), 1
         # A title line, then a date line (unless a title and a lead follow the date line:
         # then the line above is the page's heading).
         if after is not None and _title_like(text) and \
@@ -392,7 +397,7 @@ class _Parser:
             if found is not None and len(following) >= 3 \
                     and self._titled_lead(following[1].text, following[2].text):
                 if not probe:
-                    self.tell(block.line, Level.NOTE, f"heading dropped: {text[:60]!r} (a "
+                    self.tell(block.line, Level.NOTE, f"heading dropped: {_quoted(text)} (a "
                               "date line, a title and a lead follow it)")
                 return None
             if found is not None:
