@@ -110,8 +110,13 @@ def check(seeds: Path, verbose: bool) -> None:
     to the item above, a year carried from a neighbouring item).  Exits 1 on any error.
     """
     corpus = load_corpus(seeds, describe=verbose)
+    from .render.site import oversized_feeds, render_feeds
+
+    feeds = render_feeds(corpus).documents.values()
+    problems = [*corpus.problems,
+                *oversized_feeds((document.path, len(document.body)) for document in feeds)]
     counts = dict.fromkeys(Level, 0)
-    for problem in corpus.problems:
+    for problem in problems:
         counts[problem.level] += 1
         click.echo(str(problem))
     click.echo(f"{len(corpus.order)} entries in {len(corpus.sections())} sections; "

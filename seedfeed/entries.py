@@ -13,6 +13,8 @@ from .model import Entry
 from .parse import Item, has_text
 
 TITLE_LIMIT = 140
+SUMMARY_LIMIT = 300  # characters of an entry's lead in feeds (the full text is content)
+DATE_ONLY_TIME = time(12)  # in the site's zone, see _noon
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”)]*(?=\s+[\"'«“(]?[A-ZА-ЯЁ0-9])")
 # Words that end in a full stop without ending a sentence: initials and abbreviations.
 _NOT_AN_END = re.compile(
@@ -22,6 +24,10 @@ _NOT_AN_END = re.compile(
 _ABBREVIATION_LIMIT = 40  # longer words are no abbreviation: initials are "A.E.", "т.е"
 # Quotes and brackets before the first letter: «цитата» is capitalised as «Цитата».
 _LEADING_PUNCTUATION = re.compile(r"\W*")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Languages written in Cyrillic: on their sites Cyrillic text is the site's language.
+_CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"})
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
 def first_sentence(text: str) -> str:
@@ -48,13 +54,35 @@ def make_title(text: str) -> str:
     return _limited(sentence)
 
 
-def _limited(sentence: str) -> str:
-    """A title cut to TITLE_LIMIT characters at a word, ending in "…" when cut."""
-    if len(sentence) <= TITLE_LIMIT:
+def make_summary(body: tuple[str, ...]) -> str:
+    """An entry's lead for feed summaries: its first paragraph, or as many of its first
+    sentences as fit in SUMMARY_LIMIT characters; a first sentence longer than that is cut
+    at a word and ends in "…".
+
+    Feeds carry the full text as content too: a whole-paragraph summary of a scrape that
+    is one long paragraph doubled a feed's size.
+    """
+    text = " ".join(body[0].split())
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    lead = ""
+    rest = text
+    while rest:
+        sentence = first_sentence(rest)
+        if len(lead) + len(sentence) > SUMMARY_LIMIT:
+            break
+        lead += sentence
+        rest = rest[len(sentence):]
+    return lead.strip() or _limited(text, SUMMARY_LIMIT)
+
+
+def _limited(sentence: str, limit: int = TITLE_LIMIT) -> str:
+    """Text cut to `limit` characters at a word, ending in "…" when cut."""
+    if len(sentence) <= limit:
         return sentence
-    cut = sentence[: TITLE_LIMIT - 1]
+    cut = sentence[: limit - 1]
     space = cut.rfind(" ")
-    if space > TITLE_LIMIT // 2:
+    if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:-–—") + "…"
 
@@ -87,7 +115,7 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
         if not has_text(title):  # "??? 1, 2024": no sentence of it shows a word
             title = _limited(" ".join(item.paragraphs[0].split()))
         body = item.paragraphs
-    summary = body[0] if body else title
+    summary = make_summary(body) if body else title
     content = _paragraphs_html(body)
     return Entry(
         id=f"tag:{authority},{day}:{digest[:24]}",
@@ -99,6 +127,7 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
         content_html=content,
         source=f"{source_path}:{item.line}",
         language=_language(title[:400] + " " + summary[:400], site_language),
+        date_only=item.clock is None,
     )
 
 
@@ -116,9 +145,9 @@ def _paragraphs_html(body: tuple[str, ...]) -> str:
 
 def _published(item: Item, tz: ZoneInfo) -> datetime:
     """When the item was published: its printed time of day (in the zone it writes, else
-    the site's), or the start of its day for a date-only item."""
+    the site's), or DATE_ONLY_TIME on its day in the site's zone for a date-only item."""
     if item.clock is None:
-        return _midnight(item.day, tz)
+        return _noon(item.day, tz)
     zone = timezone(item.offset) if item.offset is not None else tz
     published = datetime.combine(item.day, item.clock, tzinfo=zone)
     offset = published.utcoffset()
@@ -128,14 +157,20 @@ def _published(item: Item, tz: ZoneInfo) -> datetime:
 
 
 @lru_cache(maxsize=65536)
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    """The day's start in the site's timezone, its offset in whole minutes (cached: a
+def _noon(day: date, tz: ZoneInfo) -> datetime:
+    """Noon of the day in the site's timezone, its offset in whole minutes (cached: a
     corpus has a few thousand days).
+
+    Noon, not midnight: a reader converts the time into their own zone, and noon stays on
+    the same calendar day for every reader within 12 hours of the site's zone (for Moscow,
+    UTC-9 to UTC+14, where midnight showed the day before to all of Europe and the
+    Americas).  Corpus.published adds a second per date-only item of the day (under an
+    hour: still the same day from UTC-9 to UTC+14 for Moscow).
 
     Before standard time, zones kept local mean time (Moscow +02:30:17 until 1919), an
     offset RFC 3339 and RFC 822 dates cannot write; the seconds go (it is a date anyway).
     """
-    start = datetime.combine(day, time(0), tzinfo=tz)
+    start = datetime.combine(day, DATE_ONLY_TIME, tzinfo=tz)
     offset = start.utcoffset()
     if offset is None or not offset.seconds % 60:
         return start
@@ -143,12 +178,23 @@ def _midnight(day: date, tz: ZoneInfo) -> datetime:
 
 
 def _language(text: str, site_language: str) -> str | None:
-    """The entry's language when it differs from the site's (Russian or English)."""
+    """The entry's language when it differs from the site's and its letters tell: "ru" for
+    Cyrillic text on a site in a Latin script, "en" for Latin text on a site in Cyrillic,
+    else None (the site's).
+
+    Decided by script, the one thing the text shows for sure: text in another script
+    (Greek, Chinese) or mixed is left unmarked rather than labelled wrongly.
+    """
     sample = text[:400]
-    # Cyrillic letters take two bytes in UTF-8 and Latin ones one: a cheap, good enough
-    # tell between the two languages seeds are written in.
-    wide = len(sample.encode("utf-8")) - len(sample)
-    language = "ru" if wide * 3 > len(sample) else "en"
-    if site_language.split("-")[0].casefold() == language:
+    cyrillic = len(_CYRILLIC.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    letters = sum(map(str.isalpha, sample))
+    if cyrillic > 2 * latin and cyrillic * 2 > letters:
+        language = "ru"
+    elif latin > 2 * cyrillic and latin * 2 > letters:
+        language = "en"
+    else:
         return None
-    return language
+    site = site_language.split("-")[0].casefold()
+    site_script = "ru" if site in _CYRILLIC_LANGUAGES else "en"
+    return None if language == site_script else language

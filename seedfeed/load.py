@@ -15,7 +15,7 @@ import shutil
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
@@ -32,7 +32,7 @@ from .workers import fork_map
 SEED_SUFFIX = ".txt"
 REPEATED_FILES = 3  # a short line in this many files of a section, and in half, is furniture
 PARALLEL_BYTES = 4_000_000  # seeds to parse before more processes pay (about 3,000 entries)
-CACHE_VERSION = 7
+CACHE_VERSION = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +96,9 @@ class FileResult:
     files.
     """
 
-    __slots__ = ("digest", "mtime", "problems", "ids", "days", "_slugs", "_prints", "_entries",
-                 "_blob", "_stored", "_store", "short_lines", "repeated")
+    __slots__ = ("digest", "mtime", "problems", "ids", "days", "date_only", "_slugs",
+                 "_prints", "_entries", "_blob", "_stored", "_store", "short_lines",
+                 "repeated")
 
     def __init__(self, digest: str, mtime: float, entries: tuple[Entry, ...],
                  problems: tuple[Problem, ...], short_lines: frozenset[str] = frozenset(),
@@ -109,6 +110,7 @@ class FileResult:
         self.repeated = repeated  # those of them dropped as repeated across the section
         self.ids = tuple(entry.id for entry in entries)
         self.days = tuple(entry.published.toordinal() for entry in entries)
+        self.date_only = tuple(entry.date_only for entry in entries)
         self._slugs: tuple[str, ...] | None = None  # (made when first asked for: parsing
         self._prints: tuple[bytes, ...] | None = None  # alone never needs them)
         self._entries: tuple[Entry, ...] | None = entries
@@ -167,11 +169,12 @@ class FileResult:
             blob = self._blob if self._blob is not None else pickle.dumps(
                 self.entries, pickle.HIGHEST_PROTOCOL)
         return (self.digest, self.mtime, self.problems, self.ids, self.slugs, self.days,
-                self.prints, self._stored, blob, self.short_lines, self.repeated)
+                self.date_only, self.prints, self._stored, blob, self.short_lines,
+                self.repeated)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         (self.digest, self.mtime, self.problems, self.ids, self._slugs, self.days,
-         self._prints, self._stored, self._blob, self.short_lines,
+         self.date_only, self._prints, self._stored, self._blob, self.short_lines,
          self.repeated) = state  # type: ignore[assignment]
         self._entries = self._store = None
 
@@ -203,8 +206,25 @@ class Corpus:
 
     @cached_property
     def entries(self) -> tuple[Entry, ...]:
+        return tuple(map(self.entry, self.order))
+
+    @cached_property
+    def seconds(self) -> dict[Ref, int]:
+        """The seconds added to the stamp of each date-only entry that shares its day with
+        others (absent: none), so that no two entries of a feed share a time and readers
+        keep the seeds' order: the day's oldest date-only entry gets 0, the next 1, ...
+
+        Counted from the oldest, so that an item added at the top of a day changes no
+        other entry's time.  An entry's id does not depend on it.
+        """
         files = self.files
-        return tuple(files[f][2].entries[i] for f, i in self.order)
+        by_day: dict[int, list[Ref]] = {}
+        for ref in self.order:
+            result = files[ref[0]][2]
+            if result.date_only[ref[1]]:
+                by_day.setdefault(result.days[ref[1]], []).append(ref)
+        return {ref: len(refs) - 1 - k for refs in by_day.values() if len(refs) > 1
+                for k, ref in enumerate(refs) if k < len(refs) - 1}
 
     @cached_property
     def by_section(self) -> dict[str, tuple[Ref, ...]]:
@@ -219,11 +239,17 @@ class Corpus:
         return list(self.by_section)
 
     def entry(self, ref: Ref) -> Entry:
-        return self.files[ref[0]][2].entries[ref[1]]
+        entry = self.files[ref[0]][2].entries[ref[1]]
+        seconds = self.seconds.get(ref)
+        if seconds is None:
+            return entry
+        return replace(entry, published=entry.published + timedelta(seconds=seconds))
 
     def fingerprint(self, ref: Ref) -> bytes:
-        """Entry.fingerprint, known without reading the entry."""
-        return self.files[ref[0]][2].prints[ref[1]]
+        """Entry.fingerprint of entry(ref), known without reading the entry."""
+        found = self.files[ref[0]][2].prints[ref[1]]
+        seconds = self.seconds.get(ref)
+        return found if seconds is None else found + seconds.to_bytes(4, "big")
 
 
 def _order(files: tuple[tuple[str, str, FileResult], ...]) -> tuple[Ref, ...]:
@@ -357,6 +383,7 @@ class Loader:
     _corpus: Corpus | None = None
     _held: dict[str, tuple[tuple[int, int, int], float]] = field(default_factory=dict)
     _seen: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # see _in_flux
+    _holding: set[str] = field(default_factory=set)  # files held back by this load
     reparsed: int = 0  # files the last load() parsed (0: everything came from the cache)
     jobs: int = 1  # processes that may parse at once (see workers.fork_map)
     describe: bool = False  # each file's layout and date forms as an info line (check -v)
@@ -373,7 +400,7 @@ class Loader:
         """
         settings = load_settings(self.seeds)
         if self.base_url is not None:
-            settings = replace(settings, base_url=self.base_url.rstrip("/") + "/")
+            settings = settings.with_base_url(self.base_url, str(self.seeds / SETTINGS_FILE))
         settings_key = pickle.dumps(settings)
         if settings_key != self._settings_key:
             self._files.clear()
@@ -385,6 +412,7 @@ class Loader:
         flux = (now, settle) if settle > 0 and now is not None else None
         parse: list[_ParseJob] = []
         self.reparsed = 0
+        self._holding = set()
         for done, seed in enumerate(seeds, start=1):
             found = self._load_file(seed, settings, problems, flux, parse)
             if found is not None:
@@ -407,6 +435,15 @@ class Loader:
             del self._seen[gone]
         mtimes = {rel: result.mtime for rel, result in results.items()}
         mtimes.update(folders)
+        before = self._corpus.mtimes if self._corpus is not None else {}
+        for rel in self._holding:
+            # A file held back to settle changed its folder's mtime already: that time
+            # describes content not published yet, and a Last-Modified taken from it would
+            # be sent with the old body (If-Modified-Since clients then miss the new one).
+            # Its parent folders too: a new section's folder changed the root's.
+            parts = rel.split("/")[:-1]
+            for folder in ["./", *("/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1))]:
+                mtimes[folder] = before.get(folder, 0.0)
         settings_path = self.seeds / SETTINGS_FILE
         if settings_path.exists():
             mtimes[SETTINGS_FILE] = settings_path.stat().st_mtime
@@ -414,6 +451,8 @@ class Loader:
         if (self.reparsed == 0 and previous is not None and previous.mtimes == mtimes
                 and previous.settings == settings):
             return previous  # nothing changed: callers can tell by identity
+        # (named like the seeds, relative to the folder: "site.toml:1: warning: ...")
+        problems[:0] = [replace(problem, path=SETTINGS_FILE) for problem in settings.problems]
         for result in results.values():
             problems.extend(result.problems)
         sections = {seed.rel: seed.section for seed in seeds}
@@ -439,6 +478,7 @@ class Loader:
         if cached is not None and cached[0] == signature and seed.rel not in self._racy:
             return cached[1]
         if flux is not None and self._in_flux(seed.rel, info, cached, *flux):
+            self._holding.add(seed.rel)
             return cached[1] if cached is not None else None
         try:
             data = seed.path.read_bytes()
@@ -448,6 +488,7 @@ class Loader:
             return None
         if (after.st_size, after.st_mtime_ns, after.st_ino) != signature:
             # Written to while being read: the bytes may be torn.  Look again next time.
+            self._holding.add(seed.rel)
             return cached[1] if cached is not None else None
         digest = content_hash(data)
         if cached is not None and cached[1].digest == digest:

@@ -252,7 +252,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
            inputs: tuple[object, ...], mtimes: dict[str, float], jobs: int
            ) -> tuple[Report, list]:
     from .load import EntryStore, Loader, StoreDamaged
-    from .render.site import Document, RenderedSite, render_site
+    from .render.site import Document, RenderedSite, oversized_feeds, render_site
 
     def stage(name: str) -> Callable[[int, int], None] | None:
         return (lambda done, total: on_progress(name, done, total)) if on_progress else None
@@ -345,6 +345,8 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
             report.unchanged += 1
     report.removed = remove_stale(out, set(wanted), stamp.files, scan=interrupted or not
                                   stamp.files)
+    problems = [*corpus.problems,
+                *oversized_feeds((path, size) for path, (size, _) in files.items())]
     keys = site.keys
     _write(state_path(out), Cache(loader=loader.state(store), memo=site.memo, slugs=site.slugs,
                                   sections=site.sections_rendered,
@@ -354,9 +356,9 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                                              for path, d in site.documents.items()}))
     _write(stamp_path(out), Stamp(inputs=inputs, built_at=now, files=files,
                                   sections=report.sections, entries=report.entries,
-                                  complete=True, racy=racy, problems=tuple(corpus.problems)))
+                                  complete=True, racy=racy, problems=tuple(problems)))
     store.keep_only(loader.stored())
-    return report, list(corpus.problems)
+    return report, problems
 
 
 class _Record:

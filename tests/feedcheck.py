@@ -6,7 +6,8 @@ reject or warn about.  Every checker takes the document's bytes (plus, for feeds
 URL the document is served at, because a feed must point at itself) and returns a list
 of human-readable problems.  An empty list means the document is valid.  Checkers never
 raise on bad input: malformed input is itself reported as a problem, so one assertion
-(`assert check_atom(...) == []`) shows everything that is wrong at once.
+(`assert check_atom(...) == []`) shows everything that is wrong at once.  A problem the
+W3C feed validator also reports starts with its message class ("DuplicateUpdated: ...").
 
 Public API:
 
@@ -22,9 +23,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from email.utils import mktime_tz, parsedate_tz
+from html.entities import name2codepoint
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -77,7 +81,30 @@ _TAG_URI_RE = re.compile(
 )
 _URN_RE = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+", re.IGNORECASE)
 _MIME_RE = re.compile(r"[A-Za-z0-9][\w!#$&.+^-]*/[A-Za-z0-9][\w!#$&.+^-]*")
-_LANG_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# RFC 5646 section 2.1 well-formedness (grandfathered irregular tags like "i-klingon" excluded).
+_BCP47_RE = re.compile(
+    r"(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
+    r"(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*"
+    r"(?:-x(?:-[a-z\d]{1,8})+)?|x(?:-[a-z\d]{1,8})+",
+    re.IGNORECASE | re.ASCII,
+)
+# The W3C validator (validators.py iso639_validate, iso639codes.py) wants the part before the
+# first "-", lowercased, to be "x", one of these ISO 639-1 codes or an ISO 639-2 code.
+_ISO639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
+    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi
+    ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks
+    ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mo mr ms mt my na nb nd ne ng
+    nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg sh si
+    sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur
+    uz ve vi vo wa wo xh yi yo za zh zu""".split()  # noqa: SIM905 - a compact table
+)
+# W3C ImplausibleDate (validators.py implausible_822/_8601): written year before 1990, or later
+# than now + 10 min (RFC 822) or + 1 day (RFC 3339: its finer check needs the gone PyXML).
+_PLAUSIBLE_YEAR = 1990
+_RFC822_GRACE = 600
+_RFC3339_GRACE = 86400
 
 # Element names that make "<name>" in plain text look like HTML that was meant to be
 # markup.  A fixed list (rather than any "<word>") avoids flagging "Vector<int>".
@@ -93,11 +120,17 @@ _HTML_ELEMENTS = frozenset(
         "rp", "rt", "ruby", "s", "samp", "script", "section", "select", "small", "source",
         "span", "strike", "strong", "style", "sub", "summary", "sup", "table", "tbody", "td",
         "template", "textarea", "tfoot", "th", "thead", "time", "title", "tr", "track", "tt",
-        "u", "ul", "var", "video", "wbr"
+        "u", "ul", "var", "video", "wbr",  # and the rest of the W3C validator's htmltags:
+        "acronym", "applet", "area", "base", "basefont", "command", "comment", "datagrid",
+        "datalist", "dir", "eventsource", "frame", "frameset", "hgroup", "isindex", "listing",
+        "m", "map", "menu", "meter", "noframes", "output", "plaintext", "progress", "slot", "xmp"
     }
 )  # fmt: skip
-_MARKUP_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
-_END_TAG_RE = re.compile(r"</([A-Za-z][A-Za-z0-9]*)\s*>")
+# The W3C validator's "nonhtml" rule (validators.py) on decoded plain text: an HTML end tag;
+# else an entity or character reference (double escaping); else "<" + letter or "/".
+_END_TAG_RE = re.compile(r"</(\w+)>")
+_ENTITY_RE = re.compile(r"&(#?\w+)")
+_CHARDATA_RE = re.compile(r"&#[x0-9]|<[/a-zA-Z]")
 _DANGEROUS_RE = re.compile(r"<(script|applet|embed|object|iframe)\b", re.IGNORECASE)
 
 _VOID_ELEMENTS = frozenset(
@@ -231,10 +264,39 @@ def _parse_rfc3339(value: str) -> datetime | None:
 
 
 def _rfc3339_problem(value: object, where: str) -> str | None:
-    """A problem message unless `value` is an RFC 3339 date-time with a time zone."""
-    if not isinstance(value, str) or _parse_rfc3339(value) is None:
+    """A problem message unless `value` is a plausible RFC 3339 date-time with a time zone."""
+    moment = _parse_rfc3339(value) if isinstance(value, str) else None
+    if moment is None:
         return f"{where}: {value!r} is not an RFC 3339 date-time with a time zone"
+    return _implausible(value, where, moment.year, moment.timestamp(), _RFC3339_GRACE)
+
+
+def _implausible(value: object, where: str, year: int, stamp: float, grace: int) -> str | None:
+    """ImplausibleDate for a valid date written with a year before 1990 or later than now+grace."""
+    if year < _PLAUSIBLE_YEAR:
+        return f"ImplausibleDate: {where} {value!r} is before {_PLAUSIBLE_YEAR}"
+    if stamp > time.time() + grace:
+        return f"ImplausibleDate: {where} {value!r} is more than {grace} s in the future"
     return None
+
+
+def _iso639_problem(value: str, where: str) -> str | None:
+    """InvalidLanguage unless the part before the first "-" is an ISO 639 code (W3C rule;
+    any three ASCII letters stand in for its ISO 639-2 table)."""
+    primary = value.split("-", 1)[0].lower()
+    if primary in _ISO639_1 or primary == "x" or re.fullmatch(r"[a-z]{3}", primary):
+        return None
+    return f"InvalidLanguage: {where} {value!r} is not an ISO 639 language code like 'en-US'"
+
+
+def _xml_lang_problems(root: etree._Element) -> list[str]:
+    """The W3C validator checks every non-empty xml:lang attribute, on any element."""
+    return [
+        problem
+        for el in root.iter()
+        if isinstance(el.tag, str) and (lang := el.get(XML_LANG))
+        if (problem := _iso639_problem(lang, f"<{etree.QName(el).localname} xml:lang>"))
+    ]
 
 
 class _HtmlBalance(HTMLParser):
@@ -299,11 +361,6 @@ def _html_problems(html: str, where: str) -> list[str]:
         checker.problems.append(f"html cannot be parsed ({exc})")
     problems.extend(f"{where}: {problem}" for problem in checker.problems)
     return problems
-
-
-def _markup_in_text(text: str) -> list[str]:
-    """Tags of known HTML elements that appear literally in what should be plain text."""
-    return [m.group(0) for m in _MARKUP_RE.finditer(text) if m.group(2).lower() in _HTML_ELEMENTS]
 
 
 def _syndication_problems(root: etree._Element) -> list[str]:
@@ -399,7 +456,8 @@ def _atom_date_problems(parent: etree._Element, where: str, names: Iterable[str]
     return problems
 
 
-def _atom_text_construct_problems(el: etree._Element, where: str) -> list[str]:
+def _atom_text_construct_problems(el: etree._Element, where: str,
+                                  hex_lines: frozenset[int] = frozenset()) -> list[str]:
     """RFC 4287 section 3.1 text constructs, plus atom:content (section 4.1.3)."""
     name = etree.QName(el).localname
     label = f"{where}: <{name}>"
@@ -421,8 +479,8 @@ def _atom_text_construct_problems(el: etree._Element, where: str) -> list[str]:
     text = _text(el)
     if type_ == "html":
         return _html_problems(text, label)
-    if not is_content and (tags := _markup_in_text(text)):
-        return [f'{label} is plain text but contains markup {tags[0]!r}; use type="html"']
+    if not is_content:
+        return _nonhtml_problems(el, label, hex_lines, rss=False)
     return []
 
 
@@ -451,7 +509,8 @@ def _atom_author_problems(parent: etree._Element, where: str) -> list[str]:
     return problems
 
 
-def _atom_common_problems(el: etree._Element, where: str) -> list[str]:
+def _atom_common_problems(el: etree._Element, where: str,
+                          hex_lines: frozenset[int] = frozenset()) -> list[str]:
     """Checks that apply in the same way to atom:feed and atom:entry."""
     problems = _count_problems(el, where, map(_atom, ("id", "title", "updated")), exactly_one=True)
     for id_el in _children(el, _atom("id")):
@@ -462,12 +521,13 @@ def _atom_common_problems(el: etree._Element, where: str) -> list[str]:
     problems += _atom_link_problems(el, where)
     for name in ("title", "subtitle", "summary", "content", "rights"):
         for text_el in _children(el, _atom(name)):
-            problems += _atom_text_construct_problems(text_el, where)
+            problems += _atom_text_construct_problems(text_el, where, hex_lines)
     return problems
 
 
-def _atom_entry_problems(entry: etree._Element, where: str, feed_has_author: bool) -> list[str]:
-    problems = _atom_common_problems(entry, where)
+def _atom_entry_problems(entry: etree._Element, where: str, feed_has_author: bool,
+                         hex_lines: frozenset[int] = frozenset()) -> list[str]:
+    problems = _atom_common_problems(entry, where, hex_lines)
     singles = ("content", "published", "rights", "source", "summary")
     problems += _count_problems(entry, where, map(_atom, singles), exactly_one=False)
     contents = _children(entry, _atom("content"))
@@ -501,7 +561,8 @@ def check_atom(data: bytes, self_url: str) -> list[str]:
     if feed.tag != _atom("feed"):
         return problems + [f"root element is {feed.tag!r}, expected {{{ATOM_NS}}}feed"]
 
-    problems += _atom_common_problems(feed, "feed")
+    hex_lines = _hex_lines(data)
+    problems += _atom_common_problems(feed, "feed", hex_lines)
     singles = ("subtitle", "rights", "icon", "logo", "generator")
     problems += _count_problems(feed, "feed", map(_atom, singles), exactly_one=False)
 
@@ -515,12 +576,23 @@ def check_atom(data: bytes, self_url: str) -> list[str]:
     feed_has_author = bool(_children(feed, _atom("author")))
     entries = _children(feed, _atom("entry"))
     ids = []
+    updated: dict[datetime, list[int]] = {}  # instant -> entry numbers (W3C DuplicateUpdated)
     for index, entry in enumerate(entries, start=1):
         entry_id = _text(entry.find(_atom("id")))
         ids.append(entry_id)
         where = f"entry {index} ({entry_id})" if entry_id else f"entry {index}"
-        problems += _atom_entry_problems(entry, where, feed_has_author)
+        problems += _atom_entry_problems(entry, where, feed_has_author, hex_lines)
+        for el in _children(entry, _atom("updated")):
+            if (moment := _parse_rfc3339(_text(el).strip())) is not None:
+                updated.setdefault(moment, []).append(index)
     problems += [f"duplicate entry id {dup!r}" for dup in _duplicates(i for i in ids if i)]
+    problems += [
+        f"DuplicateUpdated: entries {', '.join(map(str, numbers))} have the same <updated> "
+        f"instant {moment.isoformat()}"
+        for moment, numbers in updated.items()
+        if len(numbers) > 1
+    ]
+    problems += _xml_lang_problems(feed)
     problems += _syndication_problems(feed)
     return problems
 
@@ -532,8 +604,13 @@ def _rss_date_problems(parent: etree._Element, where: str, names: Iterable[str])
     problems = []
     for name in names:
         for el in _children(parent, name):
+            value = _text(el).strip()
             if reason := _rfc822_problem(_text(el), numeric_zone_only=True):
                 problems.append(f"{where}: <{name}> {reason}")
+            elif parsed := parsedate_tz(value):
+                label, stamp = f"{where}: <{name}>", mktime_tz(parsed)
+                if problem := _implausible(value, label, parsed[0], stamp, _RFC822_GRACE):
+                    problems.append(problem)
     return problems
 
 
@@ -548,18 +625,52 @@ def _rss_text_only_problems(parent: etree._Element, where: str) -> list[str]:
     ]
 
 
-def _rss_title_problems(parent: etree._Element, where: str) -> list[str]:
-    """RSS titles are plain text; a decoded end tag like </b> means HTML leaked in."""
-    problems = []
-    for el in _children(parent, "title"):
-        tags = [
-            m.group(0)
-            for m in _END_TAG_RE.finditer(_text(el))
-            if m.group(1).lower() in _HTML_ELEMENTS
-        ]
-        if tags:
-            problems.append(f"{where}: <title> contains HTML {tags[0]!r}")
-    return problems
+# RSS elements the W3C validator checks as plain text (its "nonhtml" validator).
+_RSS_PLAIN_TEXT = {
+    "channel": ("title", "description", "copyright", "category"),
+    "item": ("title", "category", "source"),
+    "image": ("title", "description"),
+    "textInput": ("title",),
+}
+
+
+def _rss_plain_text_problems(
+    parent: etree._Element, where: str, hex_lines: frozenset[int]
+) -> list[str]:
+    """ContainsHTML in plain-text RSS elements (see _nonhtml_problems)."""
+    return [problem for name in _RSS_PLAIN_TEXT[etree.QName(parent).localname]
+            for el in _children(parent, name)
+            for problem in _nonhtml_problems(el, f"{where}: <{name}>", hex_lines, rss=True)]
+
+
+def _nonhtml_problems(el: etree._Element, label: str, hex_lines: frozenset[int], *,
+                      rss: bool) -> list[str]:
+    """The validator's "nonhtml" rule on an element's decoded plain text: an HTML end tag
+    (ContainsHTML in RSS, ContainsUndeclaredHTML in an Atom type="text" construct); else an
+    entity or character reference (double escaping); else, in RSS, "<" + letter or "/".
+    All but end tags are forgiven on lines that use hex references (`hex_lines`), as the
+    RSS profile asks."""
+    name = "ContainsHTML" if rss else "ContainsUndeclaredHTML"
+    text = _text(el).strip()
+    tags = [m[0] for m in _END_TAG_RE.finditer(text) if m[1].lower() in _HTML_ELEMENTS]
+    first = el.sourceline or 0
+    if tags:
+        return [f"{name}: {label} contains HTML {tags[0]!r}"]
+    if hex_lines.intersection(range(first, first + _text(el).count("\n") + 1)):
+        return []
+    refs = [f"&{m[1]};" for m in _ENTITY_RE.finditer(text)
+            if m[1] in name2codepoint or m[1] == "apos" or not m[1].isalpha()]
+    if refs:
+        return [f"{name}: {label} contains {refs[0]!r} (escaped twice?)"]
+    if rss and not _ENTITY_RE.search(text) and (m := _CHARDATA_RE.search(text)):
+        return [f"ContainsHTML (CharacterData): {label} has {m[0]!r}; write '<' and '&' "
+                "in plain text as &#x3C; and &#x26;"]
+    return []
+
+
+def _hex_lines(data: bytes) -> frozenset[int]:
+    """Numbers of the lines that use hexadecimal character references."""
+    return frozenset(n for n, line in enumerate(data.split(b"\n"), 1) if b"&#x" in line)
 
 
 def _rss_html_problems(parent: etree._Element, where: str) -> list[str]:
@@ -584,8 +695,9 @@ def _rss_channel_problems(channel: etree._Element, self_url: str) -> list[str]:
             problems.append("channel: <description> is empty")
     problems += _rss_date_problems(channel, where, ("pubDate", "lastBuildDate"))
     problems += _rss_text_only_problems(channel, where)
-    problems += _rss_title_problems(channel, where)
-    problems += _rss_html_problems(channel, where)
+    for el in _children(channel, "language"):
+        if problem := _iso639_problem(_text(el).strip(), "channel: <language>"):
+            problems.append(problem)
     for ttl in _children(channel, "ttl"):
         if not _is_positive_int(_text(ttl).strip()):
             problems.append(f"channel: <ttl> {_text(ttl)!r} is not a positive integer")
@@ -634,7 +746,6 @@ def _rss_item_problems(item: etree._Element, where: str) -> list[str]:
             problems.append(f"{where}: <link> {_text(link)!r} is not an absolute http(s) URL")
     problems += _rss_date_problems(item, where, ("pubDate",))
     problems += _rss_text_only_problems(item, where)
-    problems += _rss_title_problems(item, where)
     problems += _rss_html_problems(item, where)
     return problems
 
@@ -668,14 +779,22 @@ def check_rss(data: bytes, self_url: str) -> list[str]:
         return problems + [f"<rss> has {len(channels)} <channel> elements, expected one"]
     channel = channels[0]
     problems += _rss_channel_problems(channel, self_url)
+    hex_lines = _hex_lines(data)
+    problems += _rss_plain_text_problems(channel, "channel", hex_lines)
+    for sub in ("image", "textInput"):
+        for el in _children(channel, sub):
+            problems += _rss_plain_text_problems(el, f"channel: <{sub}>", hex_lines)
 
     guids = []
     for index, item in enumerate(_children(channel, "item"), start=1):
         guid = _text(item.find("guid")).strip()
         guids.append(guid)
-        problems += _rss_item_problems(item, f"item {index} ({guid})" if guid else f"item {index}")
+        where = f"item {index} ({guid})" if guid else f"item {index}"
+        problems += _rss_item_problems(item, where)
+        problems += _rss_plain_text_problems(item, where, hex_lines)
     problems += [f"duplicate guid {dup!r}" for dup in _duplicates(g for g in guids if g)]
     problems += _rss_namespace_problems(root)
+    problems += _xml_lang_problems(root)
     problems += _syndication_problems(root)
     return problems
 
@@ -752,8 +871,8 @@ def _json_optional_problems(obj: dict[str, object], where: str, spec: dict[str, 
             problems.append(f"{label} must be a string, not {type(value).__name__}")
         elif kind == "bool" and not isinstance(value, bool):
             problems.append(f"{label} must be true or false")
-        elif kind == "lang" and not (isinstance(value, str) and _LANG_RE.fullmatch(value)):
-            problems.append(f"{label} {value!r} is not a language tag like 'en' or 'en-US'")
+        elif kind == "lang" and not (isinstance(value, str) and _BCP47_RE.fullmatch(value)):
+            problems.append(f"InvalidLanguage: {label} {value!r} is not a language tag (BCP 47)")
         elif kind == "date" and (problem := _rfc3339_problem(value, label)):
             problems.append(problem)
     return problems

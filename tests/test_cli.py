@@ -40,8 +40,9 @@ def check_sample_entries(entries: list[dict]) -> None:
     assert len(entries) == 6
     assert [list(entry) for entry in entries] == [KEYS] * 6
     assert [entry["published"] for entry in entries] == [
-        "2024-02-16T00:00:00+03:00", "2024-02-14T00:00:00+03:00", "2024-02-14T00:00:00+03:00",
-        "2024-02-07T00:00:00+03:00", "2024-02-07T00:00:00+03:00", "2023-06-20T00:00:00+03:00",
+        # Noon in Moscow, a second apart on a day of several items, newest first.
+        "2024-02-16T12:00:00+03:00", "2024-02-14T12:00:01+03:00", "2024-02-14T12:00:00+03:00",
+        "2024-02-07T12:00:01+03:00", "2024-02-07T12:00:00+03:00", "2023-06-20T12:00:00+03:00",
     ]
     for entry in entries:
         assert datetime.fromisoformat(entry["published"]).utcoffset().total_seconds() == 3 * 3600
@@ -191,6 +192,7 @@ def test_check_reports_each_problem_with_path_and_line(runner, write_seeds, tmp_
     found = [(m["path"], int(m["line"]), m["level"])
              for m in map(PROBLEM_LINE.match, lines) if m is not None and m["level"] != "note"]
     assert sorted(found) == sorted([
+        ("site.toml", 1, "warning"),  # none: the default base_url gives no id authority
         ("news/ru.txt", 1, "warning"),  # read as windows-1251
         ("news/undated.txt", 5, "error"),
         ("news/article.txt", 1, "error"),
@@ -216,6 +218,7 @@ def test_check_reports_each_problem_with_path_and_line(runner, write_seeds, tmp_
 
 def test_check_with_only_warnings_exits_zero(runner, write_seeds, tmp_path):
     seeds = write_seeds(tmp_path, {
+        "site.toml": '[site]\nid_authority = "cli.example"\n',
         "news/a.txt": "On 3 May 2024, a.",
         "news/empty.txt": "\n\n",
         "news/bare.txt": "Title\n\nTitle 01.05.2024\n\nGo back\n",
@@ -229,7 +232,8 @@ def test_check_with_only_warnings_exits_zero(runner, write_seeds, tmp_path):
 
 
 def test_check_reports_invalid_utf8_with_its_line(runner, write_seeds, tmp_path):
-    seeds = write_seeds(tmp_path, {"news/a.txt": (
+    seeds = write_seeds(tmp_path, {
+        "site.toml": '[site]\nid_authority = "cli.example"\n',"news/a.txt": (
         "16 февраля 2024 года — встреча.\r\n\r\n14 февраля — заседание ".encode()
         + b"\xff\xfe.\r\n"
     )})
@@ -282,6 +286,7 @@ def test_entries_prints_problems_on_stderr_only(runner, write_seeds, tmp_path):
 def test_encodings_through_the_command_line(runner, write_seeds, tmp_path):
     russian = "16 февраля 2024 года генеральный секретарь провёл встречу.\n"
     seeds = write_seeds(tmp_path, {
+        "site.toml": '[site]\nid_authority = "cli.example"\n',
         "news/cp1251.txt": russian.replace("16", "15").encode("cp1251"),
         "news/bom.txt": b"\xef\xbb\xbf" + russian.replace("16", "14").encode(),
         "news/crlf.txt": b"\r\n\r\nOn 13 February 2024,\r\ncrlf.\r\n",

@@ -192,3 +192,26 @@ def test_the_repository_build_command_reproduces_feeds(tmp_path: Path) -> None:
     result = run("build", "--seeds", REPO_SEEDS, "--out", tmp_path / "feeds")
     assert result.exit_code == 0, result.output
     assert tree(tmp_path / "feeds") == tree(REPO_FEEDS)
+
+
+def test_check_and_build_warn_of_a_feed_over_4_mib(tmp_path: Path) -> None:
+    # Ten long articles a day: each feed holds their full texts (summaries are short).
+    paragraph = " ".join(f"The harbour board reviewed berth {n} and its cranes." for n in
+                         range(3000))
+    items = "\n\n".join(f"On {day} March 2024, {paragraph}" for day in range(28, 0, -1))
+    seeds = write_seeds(tmp_path, {"site.toml": '[site]\nid_authority = "big.example"\n',
+                                   "news/long.txt": items + "\n"})
+    age_seeds(seeds)
+    checked = run("check", "--seeds", seeds)
+    built = run("build", "--seeds", seeds, "--out", tmp_path / "out")
+    assert checked.exit_code == built.exit_code == 0, (checked.output, built.output)
+    big = {path.name for path in (tmp_path / "out").glob("*.*")
+           if path.stat().st_size > 4 * 2**20}
+    assert big == {"all.atom", "all.rss", "all.json", "news.atom", "news.rss", "news.json"}
+    for output in (checked.stdout, built.stderr):
+        warned = re.findall(r"site\.toml:1: warning: (\S+) is \d+\.\d MiB, over 4 MiB", output)
+        assert sorted(warned) == sorted(big), output
+    small = write_seeds(tmp_path, {"site.toml": '[site]\nid_authority = "big.example"\n',
+                                   "news/short.txt": "On 1 March 2024, a short item.\n"},
+                        name="small")
+    assert "MiB" not in run("check", "--seeds", small).output

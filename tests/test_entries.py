@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from seedfeed.entries import TITLE_LIMIT, first_sentence, make_title
+from seedfeed.entries import SUMMARY_LIMIT, TITLE_LIMIT, first_sentence, make_title
 from seedfeed.load import SeedFile, parse_seed_bytes
 from seedfeed.model import Entry
 from seedfeed.settings import Settings
@@ -148,17 +148,18 @@ def test_brief_item_that_is_only_a_date_gets_a_title():
         ("UTC", "On 16 July 2024, a.", 0),
     ],
 )
-def test_published_is_midnight_in_the_site_timezone(timezone, text, offset_hours):
+def test_a_date_only_entry_is_published_at_noon_in_the_site_timezone(timezone, text,
+                                                                      offset_hours):
     published = only(text, site=Settings(timezone=timezone)).published
     assert published.tzinfo is not None
     assert published.utcoffset() == timedelta(hours=offset_hours)
-    assert published.replace(tzinfo=None) == datetime(2024, published.month, 16)
+    assert published.replace(tzinfo=None) == datetime(2024, published.month, 16, 12)
     assert published.tzinfo == ZoneInfo(timezone)
 
 
 def test_published_iso_format_has_the_offset():
     entry = only("On 16 February 2024, a.")
-    assert entry.as_json()["published"] == "2024-02-16T00:00:00+03:00"
+    assert entry.as_json()["published"] == "2024-02-16T12:00:00+03:00"
 
 
 # --- summary, content, source ---------------------------------------------------------
@@ -220,6 +221,40 @@ def test_russian_entry_is_marked_russian_on_an_english_site():
     entry = only("16 февраля 2024 года генеральный секретарь провёл встречу.")
     assert entry.language == "ru"
     assert only("On 16 February 2024, a meeting.").language is None
+
+
+@pytest.mark.parametrize(("text", "site_language", "expected"), [
+    # Typographic quotes and dashes are multi-byte but Latin text is English.
+    ("On 16 February 2024, the “Harbour” club — and its ‘friends’ — met.", "en", None),
+    ("On 16 February 2024, η ομάδα συναντήθηκε στην Αθήνα.", "en", None),  # Greek: unknown
+    ("On 16 February 2024, 港口俱乐部举行了会议。", "en", None),  # Chinese: unknown
+    ("16 февраля 2024 года клуб «Гавань» провёл встречу.", "ru", None),  # the site's own
+    ("16 февраля 2024 года клуб «Гавань» провёл встречу.", "uk", None),  # Cyrillic site
+    ("On 16 February 2024, the harbour club met.", "ru", "en"),
+    ("On 16 February 2024, the harbour club met.", "en-GB", None),
+    ("On 16 February 2024, le club du port s’est réuni.", "fr", None),
+])
+def test_entry_language_is_told_by_script(text: str, site_language: str,
+                                          expected: str | None) -> None:
+    site = Settings(id_authority="example.org", language=site_language)
+    assert only(text, site=site).language == expected
+
+
+def test_a_long_lead_paragraph_is_summarised_by_its_first_sentences() -> None:
+    sentences = [f"The harbour club counted boat number {n} at the pier today." for n in range(30)]
+    entry = only("On 3 May 2024, " + " ".join(sentences) + "\n\nA second paragraph.\n")
+    assert len(entry.summary) <= SUMMARY_LIMIT
+    assert entry.summary.startswith("On 3 May 2024, The harbour club counted boat number 0")
+    assert entry.summary.endswith("at the pier today.")
+    assert "A second paragraph" in entry.content_html and sentences[-1] in entry.content_html
+
+
+def test_a_long_first_sentence_is_cut_at_a_word_with_an_ellipsis() -> None:
+    words = " ".join(f"pier{n}" for n in range(200))
+    entry = only(f"On 3 May 2024, the club listed {words}.\n")
+    assert len(entry.summary) <= SUMMARY_LIMIT
+    assert entry.summary.endswith("…")
+    assert entry.summary[:-1].split()[-1] in words.split()
 
 
 # --- ids ----------------------------------------------------------------------------

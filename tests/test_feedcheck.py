@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 from feedcheck import (
@@ -145,9 +146,10 @@ def test_atom_good_document_passes() -> None:
         pytest.param('type="text/plain"', 'type="image/png"', "needs a <summary>",
                      id="binary-content-no-summary"),
         pytest.param("First &amp; foremost", "First &lt;b&gt;foremost&lt;/b&gt;",
-                     "plain text but contains markup '<b>'", id="text-title-with-markup"),
-        pytest.param("Plain summary, 1 &lt; 2", "Read &lt;a href='/x'&gt;more",
-                     "plain text but contains markup", id="text-summary-with-markup"),
+                     "<title> contains HTML '</b>'",
+                     id="text-title-with-markup"),
+        pytest.param("Plain summary, 1 &lt; 2", "Read &lt;a href='/x'&gt;more&lt;/a&gt;",
+                     "ContainsUndeclaredHTML", id="text-summary-with-markup"),
         pytest.param("Plain summary, 1 &lt; 2", "Plain <b>bold</b>", "contains child elements",
                      id="text-with-child-elements"),
         pytest.param(ENTRY_1_CONTENT, "&lt;p&gt;Hi&lt;script&gt;alert(1)&lt;/script&gt;",
@@ -563,3 +565,134 @@ def test_html_autodiscovery_finds_feed_links_in_head() -> None:
 @pytest.mark.parametrize("page", [b"", b"<html><body><p>No head links</p></body></html>"])
 def test_html_autodiscovery_without_feeds(page: bytes) -> None:
     assert check_html_autodiscovery(page) == []
+
+
+# --------------------------------------------------------------------------- W3C message classes
+# Rules the W3C feed validator reports under a named class; each case edits one of the good
+# documents above and expects either that class's message or no problem at all (None).
+
+GOOD_DOCS = {
+    "atom": (GOOD_ATOM, check_atom, ATOM_URL),
+    "rss": (GOOD_RSS, check_rss, RSS_URL),
+    "json": (json.dumps(GOOD_JSON), check_jsonfeed, JSON_URL),
+}
+_NOW = datetime.now(UTC)
+RSS_ITEM_1_DATE = "Thu, 15 Feb 2024 23:00:00 -0500"
+ENTRY_2_UPDATED = "2024-02-14T10:00:00-05:00"
+PUBLISHED = "2024-02-15T23:59:59.5+03:00"
+
+
+def check_edited(kind: str, old: str, new: str, expected: str | None) -> None:
+    doc, check, url = GOOD_DOCS[kind]
+    problems = check(mutate(doc, old, new), url)
+    if expected is None:
+        assert problems == []
+    else:
+        assert_flagged(problems, expected)
+
+
+@pytest.mark.parametrize(
+    ("kind", "old", "new", "expected"),
+    [
+        pytest.param("atom", ENTRY_2_UPDATED, "2024-02-16T00:00:00Z",
+                     "DuplicateUpdated: entries 1, 2 have the same <updated>", id="same-text"),
+        pytest.param("atom", ENTRY_2_UPDATED, "2024-02-15T19:00:00.000-05:00",
+                     "DuplicateUpdated: entries 1, 2", id="same-instant-other-zone"),
+        pytest.param("atom", ENTRY_2_UPDATED, "2024-02-16T00:00:01Z", None, id="one-second-apart"),
+        pytest.param("atom", ENTRY_2_UPDATED, "2024-02-15T21:00:00Z", None,
+                     id="same-as-feed-updated"),
+        pytest.param("atom", PUBLISHED, "2024-02-14T18:00:00+03:00", None,
+                     id="published-same-as-other-updated"),
+        pytest.param("rss", "1 Jan 2024 12:00 +0000", RSS_ITEM_1_DATE, None,
+                     id="rss-same-pubdate"),
+    ],
+)  # fmt: skip
+def test_duplicate_updated(kind: str, old: str, new: str, expected: str | None) -> None:
+    check_edited(kind, old, new, expected)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param("Daily news", "Q&amp;amp;A corner",
+                     "ContainsHTML: channel: <description> contains '&amp;'",
+                     id="channel-description-double-escaped"),
+        pytest.param("Daily news", "Daily &lt;i&gt;news&lt;/i&gt;",
+                     "ContainsHTML: channel: <description> contains HTML '</i>'",
+                     id="channel-description-html"),
+        pytest.param("<ttl>", "<copyright>&lt;b&gt;Ed&lt;/b&gt;</copyright><ttl>",
+                     "<copyright> contains HTML '</b>'", id="copyright-html"),
+        pytest.param("First &amp; foremost", "Fee: 5 &amp;#8364;", "<title> contains '&#8364;'",
+                     id="title-numeric-reference"),
+        pytest.param("<guid>https://example.org/b", "<category>A &amp;apos;b</category><guid>"
+                     "https://example.org/b", "<category> contains '&apos;'", id="category-apos"),
+        pytest.param("First &amp; foremost", "Why Vector&lt;int&gt;?",
+                     "ContainsHTML (CharacterData): item 1", id="title-less-than"),
+        pytest.param("<ttl>", "<image><title>Logo&lt;/p&gt;</title></image><ttl>",
+                     "channel: <image>: <title> contains HTML '</p>'", id="image-title"),
+        pytest.param("First &amp; foremost", "AT&amp;T &amp; R&amp;D", None, id="ampersands"),
+        pytest.param("First &amp; foremost", "1 &lt; 2", None, id="less-than-space"),
+        pytest.param("First &amp; foremost", "Q&#x26;amp;A, Vector&#x3C;int>", None,
+                     id="hex-references"),
+    ],
+)  # fmt: skip
+def test_contains_html(old: str, new: str, expected: str | None) -> None:
+    check_edited("rss", old, new, expected)
+
+
+@pytest.mark.parametrize(
+    ("kind", "old", "new", "expected"),
+    [
+        pytest.param("rss", LAST_BUILD, "Thu, 01 Jan 1970 00:00:00 +0000",
+                     "ImplausibleDate: channel: <lastBuildDate> 'Thu, 01 Jan 1970", id="rss-1970"),
+        pytest.param("rss", RSS_ITEM_1_DATE, format_datetime(_NOW + timedelta(hours=1)),
+                     "ImplausibleDate: item 1", id="rss-next-hour"),
+        pytest.param("rss", RSS_ITEM_1_DATE, format_datetime(_NOW + timedelta(minutes=5)), None,
+                     id="rss-in-5-minutes"),
+        pytest.param("rss", LAST_BUILD, "1 Jan 1990 00:00 +0100", None, id="rss-1990"),
+        pytest.param("atom", PUBLISHED, "1989-12-31T23:59:59Z",
+                     "ImplausibleDate: entry 1 (tag:example.org,2024-02-16:a): <published>",
+                     id="atom-1989"),
+        pytest.param("atom", PUBLISHED, "1990-01-01T01:00:00+02:00", None,
+                     id="atom-written-1990"),
+        pytest.param("atom", "2024-02-16T00:00:00+03:00",
+                     (_NOW + timedelta(days=2)).isoformat(timespec="seconds"),
+                     "ImplausibleDate: feed: <updated>", id="atom-in-2-days"),
+        pytest.param("atom", PUBLISHED, (_NOW + timedelta(hours=12)).isoformat(), None,
+                     id="atom-in-12-hours"),
+        pytest.param("json", "2024-02-16T01:00:00.123Z", "1970-01-01T00:00:00Z",
+                     "ImplausibleDate: item 1 (tag:example.org,2024-02-16:a): date_modified",
+                     id="json-1970"),
+    ],
+)  # fmt: skip
+def test_implausible_date(kind: str, old: str, new: str, expected: str | None) -> None:
+    check_edited(kind, old, new, expected)
+
+
+@pytest.mark.parametrize(
+    ("kind", "old", "new", "expected"),
+    [
+        pytest.param("rss", "<ttl>", "<language>en_US</language><ttl>",
+                     "InvalidLanguage: channel: <language> 'en_US'", id="rss-underscore"),
+        pytest.param("rss", "<ttl>", "<language>english</language><ttl>",
+                     "InvalidLanguage: channel: <language>", id="rss-name"),
+        pytest.param("rss", "<ttl>", "<language>en-US</language><ttl>", None, id="rss-en-US"),
+        pytest.param("rss", "<ttl>", "<language>ru</language><ttl>", None, id="rss-ru"),
+        pytest.param("rss", "<item>", '<item xml:lang="e">', "InvalidLanguage: <item xml:lang>",
+                     id="rss-xml-lang"),
+        pytest.param("atom", 'xml:lang="en"', 'xml:lang="en_GB"',
+                     "InvalidLanguage: <feed xml:lang> 'en_GB'", id="atom-feed"),
+        pytest.param("atom", "<summary>", '<summary xml:lang="fr_CA">',
+                     "InvalidLanguage: <summary xml:lang>", id="atom-summary"),
+        pytest.param("atom", 'xml:lang="en"', 'xml:lang="EN-gb"', None, id="atom-en-gb"),
+        pytest.param("atom", "<summary>", '<summary xml:lang="">', None, id="atom-empty"),
+        pytest.param("json", '"language": "en"', '"language": "en_US"',
+                     "InvalidLanguage: feed: language 'en_US'", id="json-underscore"),
+        pytest.param("json", '"language": "en-GB"', '"language": "en-"',
+                     "InvalidLanguage: item 1", id="json-trailing-dash"),
+        pytest.param("json", '"language": "en"', '"language": "zh-Hant-TW"', None,
+                     id="json-script-region"),
+    ],
+)  # fmt: skip
+def test_invalid_language(kind: str, old: str, new: str, expected: str | None) -> None:
+    check_edited(kind, old, new, expected)

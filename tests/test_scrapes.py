@@ -45,7 +45,9 @@ def test_scrape_reads_as_a_careful_reader_expects(rel: str):
     assert len(entries) == len(want["entries"]), [e.title for e in entries]
     for entry, expected in zip(entries, want["entries"], strict=True):
         text = plain(entry.content_html)
+        # "pub": a date alone for a date-only item, else the printed time with its offset
         assert entry.published.isoformat().startswith(expected["pub"]), entry.title
+        assert entry.date_only == (len(expected["pub"]) == 10), entry.title
         assert expected["title"].casefold() in entry.title.casefold(), entry.title
         if expected["start"][0] is not None:  # (None: a title with no text of its own)
             assert any(text.startswith(start) for start in expected["start"]), text[:100]

@@ -813,3 +813,28 @@ def test_a_reload_reparses_only_what_changed(seeds: Path, app: Flask,
     assert parsed == ["news/listing.txt"]
     assert not content.refresh()
     assert parsed == ["news/listing.txt"]
+
+
+def test_a_client_polling_with_if_modified_since_alone_sees_an_added_file(seeds: Path) -> None:
+    # RFC 9110 §13.1.3: a client echoes Last-Modified.  While a new file settles, its
+    # folder's new mtime must not be sent with the old body, or every later poll is a 304.
+    app = make_app(seeds, interval=0.1)
+    content = content_of(app)
+    try:
+        client = app.test_client()
+        since = client.get("/all.atom").headers["Last-Modified"]
+        (seeds / "news" / "added.txt").write_text(NEW_ITEM, encoding="utf-8")
+        deadline = time.monotonic() + 8
+        answers = []
+        while time.monotonic() < deadline:
+            response = client.get("/all.atom", headers={"If-Modified-Since": since})
+            answers.append(response.status_code)
+            if response.status_code == 200:
+                if NEW_WORD in response.data:
+                    break
+                since = response.headers["Last-Modified"]
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the added entry never came; answers: {answers}")
+    finally:
+        content.stop()

@@ -7,8 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from seedfeed.model import Hints, Level, SeedError
-from seedfeed.settings import Section, Settings, load_settings, parse_settings
+from seedfeed.model import Hints, Level, Problem, SeedError
+from seedfeed.settings import (
+    FALLBACK_AUTHORITY,
+    Section,
+    Settings,
+    language_tag,
+    load_settings,
+    parse_settings,
+)
 
 
 def test_no_site_toml_gives_defaults(tmp_path, write_seeds):
@@ -70,13 +77,238 @@ def test_utf8_bom_in_site_toml_is_accepted(tmp_path, write_seeds):
 def test_authority_defaults_to_host_of_base_url():
     settings = parse_settings('[site]\nbase_url = "http://news.example.org:8080/x/"\n')
     assert settings.authority == "news.example.org"
-    assert Settings().authority  # never empty
+    assert settings.problems == ()
+    assert Settings().authority == FALLBACK_AUTHORITY == "seedfeed.invalid"  # 127.0.0.1
 
 
 def test_repo_site_toml_is_valid(repo_seeds):
     settings = load_settings(repo_seeds)
     assert settings.timezone == "Europe/Moscow"
     assert "news" in settings.sections
+    assert settings.problems == ()  # its id_authority is set: no warning
+
+
+# ---------------------------------------------------------------- language (BCP 47)
+
+LANGUAGE_LINE = 3  # of `language = ...` in the text made by _with_language
+
+
+def _with_language(value: str) -> str:
+    return f'[site]\nid_authority = "news.example.org"\nlanguage = "{value}"\n'
+
+
+@pytest.mark.parametrize(
+    ("written", "stored", "warning"),
+    [
+        ("en", "en", None),
+        ("ru", "ru", None),
+        ("en-US", "en-US", None),
+        ("zh-Hant-TW", "zh-Hant-TW", None),
+        ("sr-Latn-RS", "sr-Latn-RS", None),
+        ("es-419", "es-419", None),
+        ("de-DE-1901", "de-DE-1901", None),
+        ("en-US-x-twain", "en-US-x-twain", None),
+        # case carries no meaning in BCP 47: made canonical without a word
+        ("EN-us", "en-US", None),
+        ("zh-hant-tw", "zh-Hant-TW", None),
+        ("RU", "ru", None),
+        # a locale's underscore
+        ("en_US", "en-US", "'en_US' is written 'en-US' in BCP 47 (RFC 5646): "
+                           "subtags are separated by '-', not '_'"),
+        ("EN_us", "en-US", "'EN_us' is written 'en-US' in BCP 47 (RFC 5646): "
+                           "subtags are separated by '-', not '_'"),
+        # deprecated or redundant subtags
+        ("iw", "he", "'iw' is written 'he' in standard BCP 47 (RFC 5646): "
+                     "deprecated or redundant subtags are replaced"),
+        ("en-Latn-US", "en-US", "'en-Latn-US' is written 'en-US' in standard BCP 47 (RFC 5646): "
+                                "deprecated or redundant subtags are replaced"),
+    ],
+)
+def test_language_is_stored_as_its_standard_tag(
+    written: str, stored: str, warning: str | None
+) -> None:
+    settings = parse_settings(_with_language(written), "seeds/site.toml")
+    assert settings.language == stored
+    assert language_tag(written) == (stored, warning)
+    expected = () if warning is None else (
+        Problem("seeds/site.toml", LANGUAGE_LINE, Level.WARNING, f"site.language: {warning}"),)
+    assert settings.problems == expected
+    if warning:
+        assert str(settings.problems[0]).startswith(
+            f"seeds/site.toml:{LANGUAGE_LINE}: warning: site.language: ")
+
+
+@pytest.mark.parametrize(
+    "written", ["english", "xx-!!", "e", "", "en-", "en--US", "en US", " en", "xx", "en-US-US",
+                "C.UTF-8", "toolongsubtag", "en-x"],
+)
+def test_bad_language_is_an_error_at_its_line(written: str) -> None:
+    with pytest.raises(SeedError) as raised:
+        parse_settings(_with_language(written), "seeds/site.toml")
+    problem = raised.value.problem
+    assert (problem.path, problem.line, problem.level) == (
+        "seeds/site.toml", LANGUAGE_LINE, Level.ERROR)
+    assert problem.message == (f"site.language: {written!r} is not a BCP 47 language tag "
+                               "(RFC 5646) such as 'en', 'en-US' or 'zh-Hant-TW'")
+    with pytest.raises(ValueError):
+        language_tag(written)
+
+
+@pytest.mark.parametrize(
+    ("language", "rss"),
+    [("en", "en"), ("en-US", "en-us"), ("ru", "ru"), ("zh-Hant-TW", "zh-tw"),
+     ("zh-Hant", "zh"), ("es-419", "es"), ("sr-Latn-RS", "sr-rs"), ("x-klingon", "x-klingon")],
+)
+def test_rss_language_is_language_and_country_in_lower_case(language: str, rss: str) -> None:
+    assert Settings(language=language).rss_language == rss
+
+
+# ---------------------------------------------------------------- tag: id authority
+
+@pytest.mark.parametrize(
+    ("base_url", "authority", "warning"),
+    [
+        ("https://news.example.org/", "news.example.org", None),
+        ("http://news.example.org:8080/x/", "news.example.org", None),
+        ("https://editor@news.example.org/", "news.example.org", None),
+        ("https://editor:secret@news.example.org:443/", "news.example.org", None),
+        ("HTTP://News.Example.ORG/", "news.example.org", None),
+        ("https://news.example.org./", "news.example.org", None),
+        ("https://пример.рф/", "xn--e1afmkfd.xn--p1ai", None),
+        # IP addresses: no one's domain
+        ("http://127.0.0.1:8000/", FALLBACK_AUTHORITY,
+         "site.base_url's host '127.0.0.1' is an IP address: they use 'seedfeed.invalid'"),
+        ("http://192.0.2.7/", FALLBACK_AUTHORITY,
+         "site.base_url's host '192.0.2.7' is an IP address: they use 'seedfeed.invalid'"),
+        ("http://127.1/", FALLBACK_AUTHORITY,
+         "site.base_url's host '127.1' is an IP address: they use 'seedfeed.invalid'"),
+        ("http://[::1]:8000/", FALLBACK_AUTHORITY,
+         "site.base_url's host '::1' is an IP address: they use 'seedfeed.invalid'"),
+        ("http://[2001:DB8::7]/", FALLBACK_AUTHORITY,
+         "site.base_url's host '2001:db8::7' is an IP address: they use 'seedfeed.invalid'"),
+        ("http://news_desk.example.org/", FALLBACK_AUTHORITY,
+         "site.base_url's host 'news_desk.example.org' is not a domain name: "
+         "they use 'seedfeed.invalid'"),
+        # local names: valid in a tag URI, so kept, but no one owns them
+        ("http://localhost:8000/", "localhost",
+         "site.base_url's 'localhost' is a name no one owns (RFC 6761)"),
+        ("http://LocalHost/", "localhost",
+         "site.base_url's 'localhost' is a name no one owns (RFC 6761)"),
+        ("http://news.localhost/", "news.localhost",
+         "site.base_url's 'news.localhost' is a name no one owns (RFC 6761)"),
+    ],
+)
+def test_authority_from_base_url(base_url: str, authority: str, warning: str | None) -> None:
+    settings = parse_settings(f'[site]\ntitle = "T"\n\nbase_url = "{base_url}"\n',
+                              "seeds/site.toml")
+    assert settings.authority == authority
+    assert Settings(base_url=base_url).authority == authority
+    if warning is None:
+        assert settings.problems == ()
+        return
+    (problem,) = settings.problems
+    assert str(problem).startswith("seeds/site.toml:4: warning: entry ids (tag: URIs, "
+                                   "RFC 4151) need a domain name or e-mail address the site "
+                                   f"owns, and {warning}; ids are permanent: ")
+    assert "set site.id_authority (or site.base_url) to the site's domain" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("", 1),  # no [site] table
+        ('# the site\n[site]\ntitle = "T"\n', 2),  # the table without a base_url
+        ('[sections.world]\ntitle = "W"\n', 1),
+    ],
+)
+def test_default_base_url_warns_about_entry_ids(text: str, line: int) -> None:
+    (problem,) = parse_settings(text, "seeds/site.toml").problems
+    assert (problem.path, problem.line, problem.level) == ("seeds/site.toml", line,
+                                                           Level.WARNING)
+    assert "'127.0.0.1' is an IP address" in problem.message
+
+
+def test_missing_site_toml_warns_about_entry_ids(tmp_path, write_seeds):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 1 May 2024, a."})
+    (problem,) = load_settings(seeds).problems
+    assert str(problem).startswith(f"{seeds / 'site.toml'}:1: warning: entry ids ")
+
+
+@pytest.mark.parametrize(
+    ("id_authority", "warning"),
+    [
+        ("news.example.org", None),
+        ("Example.ORG", None),  # as written: changing it would change every id
+        ("desk@news.example.org", None),
+        ("news-desk_2.x@example.org", None),
+        ("a.b-c.example", None),
+        ("localhost", "site.id_authority's 'localhost' is a name no one owns (RFC 6761)"),
+        ("desk@localhost", "site.id_authority's 'localhost' is a name no one owns (RFC 6761)"),
+    ],
+)
+def test_id_authority_is_used_as_written(id_authority: str, warning: str | None) -> None:
+    text = f'[site]\nbase_url = "http://127.0.0.1:8000/"\nid_authority = "{id_authority}"\n'
+    settings = parse_settings(text, "seeds/site.toml")
+    assert settings.authority == settings.id_authority == id_authority
+    if warning is None:
+        assert settings.problems == ()  # and none about base_url's IP address either
+    else:
+        (problem,) = settings.problems
+        assert (problem.line, problem.level) == (3, Level.WARNING)
+        assert warning in problem.message
+
+
+@pytest.mark.parametrize(
+    "id_authority",
+    ["", "127.0.0.1", "[::1]", "::1", "http://news.example.org/", "news.example.org/",
+     "news.example.org.", "news example.org", "-news.example.org", "news..example.org",
+     "@example.org", "desk@", "desk@127.0.0.1", "a@b@example.org", "desk+x@example.org",
+     "пример.рф", "news_desk.example.org", "a" * 64 + ".example"],
+)
+def test_bad_id_authority_is_an_error_at_its_line(id_authority: str) -> None:
+    text = f'[site]\ntitle = "T"\n\nid_authority = "{id_authority}"\n'
+    with pytest.raises(SeedError) as raised:
+        parse_settings(text, "seeds/site.toml")
+    problem = raised.value.problem
+    assert (problem.path, problem.line) == ("seeds/site.toml", 4)
+    assert problem.message == ("site.id_authority must be a domain name or an e-mail address "
+                               f"(RFC 4151), such as 'news.example.org', not {id_authority!r}")
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://:8000/", "http://[::1/", "http://news.example.org:99999/",
+     "http://news.example.org:x/", "ftp://news.example.org/", "//news.example.org/",
+     "https://news example.org/", "https:///path"],
+)
+def test_bad_base_url_is_an_error_at_its_line(base_url: str) -> None:
+    with pytest.raises(SeedError) as raised:
+        parse_settings(f'[site]\n\nbase_url = "{base_url}"\n', "seeds/site.toml")
+    assert raised.value.problem.line == 3
+    assert raised.value.problem.message == "site.base_url must be an absolute http(s) URL"
+
+
+def test_problems_are_not_part_of_equality_and_survive_pickling() -> None:
+    warned = parse_settings('[site]\nlanguage = "en_US"\n')
+    assert len(warned.problems) == 2  # the language, and the default base_url's IP address
+    assert warned == Settings(language="en-US")
+    assert pickle.loads(pickle.dumps(warned)).problems == warned.problems
+    with pytest.raises(AttributeError):
+        warned.problems = ()  # type: ignore[misc]  # frozen
+    assert not hasattr(warned, "__dict__")  # slots
+
+
+def test_with_base_url_makes_the_entry_id_warning_anew() -> None:
+    quiet = parse_settings('[site]\nlanguage = "en_US"\nbase_url = "https://news.example.org"\n',
+                           "seeds/site.toml")
+    local = quiet.with_base_url("http://127.0.0.1:8123", "seeds/site.toml")
+    assert (local.base_url, local.authority) == ("http://127.0.0.1:8123/", FALLBACK_AUTHORITY)
+    language, ids = local.problems
+    assert language == quiet.problems[0]
+    assert (ids.path, ids.line) == ("seeds/site.toml", 1)
+    assert "'127.0.0.1' is an IP address" in ids.message
+    public = local.with_base_url("https://news.example.org/", "seeds/site.toml")
+    assert public.problems == quiet.problems and public == quiet
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from html import escape
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..settings import rss_language
 from .channel import Channel, update_schedule
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -22,8 +23,8 @@ SY_NS = "http://purl.org/rss/1.0/modules/syndication/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "seedfeed"
 GENERATOR_URI = "https://pypi.org/project/seedfeed/"
-_END_TAG = re.compile(r"<(?=/?[A-Za-z!])")
-_MARKUP = re.compile(r"[<&]")
+# What the W3C feed validator takes for HTML in a plain-text element: an end tag.
+_END_TAG = re.compile(r"</\w+>")
 
 
 def _generator(channel: Channel, self_type: str) -> FeedGenerator:
@@ -31,8 +32,8 @@ def _generator(channel: Channel, self_type: str) -> FeedGenerator:
     fg.id(channel.feed_id)
     fg.title(channel.title)
     fg.subtitle(channel.description)
-    fg.description(escape(channel.description, quote=False))  # RSS reads it as HTML
-    fg.language(channel.language)
+    fg.description(channel.description)  # plain text in RSS, as the validator reads it
+    fg.language(rss_language(channel.language))  # Atom's xml:lang is set in render_atom
     fg.author({"name": channel.author})
     fg.generator(GENERATOR, uri=GENERATOR_URI)
     fg.link(href=channel.self_url, rel="self", type=self_type)
@@ -57,7 +58,15 @@ def _generator(channel: Channel, self_type: str) -> FeedGenerator:
 
 
 def _serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    """The document, with "&" and "<" as hexadecimal character references.
+
+    The same characters to any XML parser; the RSS Profile (rssboard.org/rss-profile,
+    "Encoding & and <") asks for this form in plain-text elements, and the W3C validator
+    takes a title written "&lt;b" or "&amp;amp;" to be HTML (ContainsHTML) but not one
+    written "&#x3C;b" or "&#x26;amp;".
+    """
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return body.replace(b"&lt;", b"&#x3C;").replace(b"&amp;", b"&#x26;")
 
 
 def _add_schedule(parent: etree._Element, max_age: int, before: etree._Element | None) -> None:
@@ -75,11 +84,9 @@ def render_rss(channel: Channel) -> bytes:
     """RSS 2.0 with atom:link self, content:encoded and RFC 822 dates with numeric zones."""
     fg = _generator(channel, "application/rss+xml")
     root = etree.fromstring(fg.rss_str(pretty=False))
-    for title in root.iter("title"):
-        # RSS titles are checked on their decoded text, where a tag reads as markup
-        # whatever the escaping: show "<" as a look-alike angle quote instead.
-        if title.text and _END_TAG.search(title.text):
-            title.text = _END_TAG.sub("\u2039", title.text)
+    # Titles and the channel's description are plain text, written as they read.  One
+    # holding an end tag ("</b>") gets the validator's ContainsHTML whatever its escaping:
+    # seedfeed keeps the text (see README, "Text as written").
     root = _with_namespace(root, "sy", SY_NS)
     channel_el = root.find("channel")
     first_item = channel_el.find("item")
@@ -96,8 +103,9 @@ def render_atom(channel: Channel) -> bytes:
     ns = {"a": ATOM_NS}
     for text_construct in root.iterfind(".//a:title", ns), root.iterfind("a:subtitle", ns):
         for element in text_construct:
-            # Markup-like text in a type="text" construct is flagged: declare it html.
-            if element.text and _MARKUP.search(element.text):
+            # Text is type="text" (readers show "AT&T", not "AT&amp;T"); one holding an
+            # end tag is flagged there as undeclared HTML: written as escaped html.
+            if element.text and _END_TAG.search(element.text):
                 element.set("type", "html")
                 element.text = escape(element.text, quote=False)
     for element, item in zip(root.iterfind("a:entry", ns), channel.items, strict=True):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..load import Corpus, Ref
-from ..model import Entry
+from ..model import Entry, Level, Problem
 from ..settings import SETTINGS_FILE, Section, Settings
 from ..workers import fork_map
 from . import feeds, jsonfeed, opml, pages
@@ -24,9 +24,12 @@ from .channel import Channel, Item
 from .links import ALL, FEED_LABELS, FEED_TYPES, Links, section_slugs
 
 HTML = "text/html"
+FEED_SIZE_LIMIT = 4 * 2**20  # bytes: a feed document over this is warned about
+_FEED_SUFFIXES = tuple(f".{fmt}" for fmt in FEED_TYPES)
 MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css"}
 FEED_ID_YEAR = 2024  # the date part of feed-level tag: ids; fixed so ids never change
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# An empty feed's date when no seed or setting has a time either: plausible, and fixed.
+NO_DATE = datetime(FEED_ID_YEAR, 1, 1, tzinfo=UTC)
 _RENDERERS: dict[str, Callable[[Channel], bytes]] = {
     "rss": feeds.render_rss,
     "atom": feeds.render_atom,
@@ -94,6 +97,24 @@ class _SectionView:
     last_modified: int
 
 
+def render_feeds(corpus: Corpus) -> RenderedSite:
+    """Only the feed documents of the site (what `check` measures)."""
+    return _Builder(corpus, RenderedSite(), None, feeds_only=True).build()
+
+
+def oversized_feeds(sizes: Iterable[tuple[str, int]]) -> list[Problem]:
+    """A warning for each feed document over FEED_SIZE_LIMIT; `sizes`: (path, bytes).
+
+    Some readers refuse a feed over 5 MiB; summaries are short leads, so a feed this big
+    holds long full texts: fewer entries per feed (entries_per_feed) keep it readable.
+    """
+    return [Problem(SETTINGS_FILE, 1, Level.WARNING,
+                    f"{path} is {size / 2**20:.1f} MiB, over {FEED_SIZE_LIMIT // 2**20} MiB "
+                    "(some readers refuse feeds over 5 MiB): lower entries_per_feed")
+            for path, size in sorted(sizes)
+            if size > FEED_SIZE_LIMIT and path.endswith(_FEED_SUFFIXES)]
+
+
 def render_site(corpus: Corpus, previous: RenderedSite | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
                 jobs: int = 1, spool: Path | None = None,
@@ -123,8 +144,10 @@ class _Builder:
 
     def __init__(self, corpus: Corpus, previous: RenderedSite,
                  on_progress: Callable[[int, int], None] | None, jobs: int = 1,
-                 spool: Path | None = None, placer: Placer | None = None) -> None:
+                 spool: Path | None = None, placer: Placer | None = None,
+                 feeds_only: bool = False) -> None:
         self.corpus = corpus
+        self.feeds_only = feeds_only
         self.jobs = jobs
         self.spool = spool
         self.placer = placer
@@ -148,6 +171,9 @@ class _Builder:
         total = sum(len(section.refs) for section in sections) + 8 * len(sections) + 8
         done = 0
         for section in sections:
+            if self.feeds_only:
+                self._section_feeds(section)
+                continue
             for start in range(0, len(section.refs), 256):
                 refs = section.refs[start:start + 256]
                 self._entry_pages(section, refs)
@@ -311,8 +337,13 @@ class _Builder:
         return render(self._entry(ref), self.links.url(path))
 
     def _channel(self, slug: str, info: Section, entries: list[Entry], fmt: str,
-                 entry_slugs: tuple[str, ...]) -> Channel:
-        newest = entries[0].published if entries else EPOCH
+                 entry_slugs: tuple[str, ...], mtime: int) -> Channel:
+        """A feed of `entries`, dated by its newest entry; an empty feed by `mtime` (when
+        its seeds or settings last changed), never 1970."""
+        if entries:
+            newest = max(entry.published for entry in entries)
+        else:
+            newest = datetime.fromtimestamp(mtime, UTC) if mtime > 0 else NO_DATE
         return Channel(
             feed_id=f"tag:{self.settings.authority},{FEED_ID_YEAR}:feed/{slug}",
             title=info.title,
@@ -332,7 +363,8 @@ class _Builder:
         """A feed in every format; `entry_slugs`: the section slug of each entry in it."""
         top = refs[: self.settings.entries_per_feed]
         entry_slugs = entry_slugs[: len(top)]
-        key = (info, tuple(map(self.corpus.fingerprint, top)), entry_slugs)
+        key = (info, tuple(map(self.corpus.fingerprint, top)), entry_slugs,
+               None if top else mtime)  # (an empty feed is dated by its mtime)
         entries: list[Entry] = []
 
         def read() -> None:  # (the memo is the builder's: filled here, not in a worker)
@@ -341,7 +373,8 @@ class _Builder:
         for fmt, render_feed in _RENDERERS.items():
             def render(fmt: str = fmt, render_feed: Callable[[Channel], bytes] = render_feed
                        ) -> bytes:
-                return render_feed(self._channel(slug, info, entries, fmt, entry_slugs))
+                return render_feed(self._channel(slug, info, entries, fmt, entry_slugs,
+                                                 mtime))
 
             self._put(Links.feed_path(slug, fmt), key, MEDIA_TYPES[fmt], mtime, render,
                       later=True, before=read)
@@ -354,9 +387,12 @@ class _Builder:
             if key not in self.site.memo and key in self.previous.memo:
                 self.site.memo[key] = self.previous.memo[key]
 
-    def _section_documents(self, section: _SectionView) -> None:
+    def _section_feeds(self, section: _SectionView) -> None:
         self._feeds(section.slug, section.info, section.refs, section.last_modified,
                     (section.slug,) * min(len(section.refs), self.settings.entries_per_feed))
+
+    def _section_documents(self, section: _SectionView) -> None:
+        self._section_feeds(section)
         path = Links.section_path(section.slug)
         feed_links = self._feed_links(section.slug, "../", section.info.title)
 
@@ -382,6 +418,8 @@ class _Builder:
         top = corpus.order[: settings.entries_per_feed]
         self._feeds(ALL, everything, top, mtime,
                     tuple(slugs[corpus.files[f][1]] for f, _ in top))
+        if self.feeds_only:
+            return
         summary = tuple((s.slug, s.info, len(s.refs), corpus.fingerprint(s.refs[0]))
                         for s in sections)
         all_links = self._feed_links(ALL, "", settings.title)
