@@ -28,6 +28,15 @@ SEEDS_OPTION = click.option(
 )
 
 
+STATE_OPTION = click.option(
+    "--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    envvar="SEEDFEED_STATE", show_envvar=True,
+    help="The site database: every entry ever published (ids, URLs, when each changed) "
+    "and when each document last changed. Default: beside the seeds folder, "
+    "<seeds>.seedfeed.sqlite. Build and serve on the same seeds must share it.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="seedfeed")
 def main() -> None:
@@ -88,9 +97,20 @@ class StageProgress:
 @main.command()
 @SEEDS_OPTION
 @click.option("--section", help="Only this section's entries.")
-def entries(seeds: Path, section: str | None) -> None:
-    """Print the entries as JSON Lines, newest first."""
+@STATE_OPTION
+def entries(seeds: Path, section: str | None, state: Path | None) -> None:
+    """Print the entries as JSON Lines, newest first, with the ids and times the site
+    database gives them (when there is one: this command never creates it)."""
     corpus = load_corpus(seeds)
+    from .ledger import Ledger, default_path
+
+    state = state or default_path(seeds)
+    if state.exists():
+        ledger = Ledger(state)
+        try:
+            corpus = ledger.reconcile(corpus)
+        finally:
+            ledger.close()
     report(corpus)
     out = sys.stdout
     for entry in corpus.entries:
@@ -136,7 +156,9 @@ def check(seeds: Path, verbose: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Processes to parse and render with; 0: one per available core "
               "(at most 8). The output is the same whatever the number.")
-def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs: int) -> None:
+@STATE_OPTION
+def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs: int,
+          state: Path | None) -> None:
     """Render every feed and page and write them to --out as static files."""
     require_folder(seeds)
     if base_url is not None and not base_url.startswith(("http://", "https://")):
@@ -146,7 +168,7 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs:
     try:
         result, problems = build_site(seeds, out, now=time.time(), base_url=base_url,
                                       precompress=precompress, on_progress=progress,
-                                      jobs=jobs)
+                                      jobs=jobs, state=state)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
@@ -177,11 +199,14 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs:
               help="Threads per worker (gthread).")
 @click.option("--access-log", type=click.Path(dir_okay=False), default=None,
               help="Write gunicorn's access log here ('-' for stdout).")
+@STATE_OPTION
 def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
-          access_log: str | None) -> None:
+          access_log: str | None, state: Path | None) -> None:
     """Serve the feeds over HTTP with gunicorn, reloading when the seeds change."""
     require_folder(seeds)
     os.environ["SEEDFEED_SEEDS"] = str(seeds.resolve())
+    if state is not None:
+        os.environ["SEEDFEED_STATE"] = str(state.resolve())
     # No control socket: it is shared under ~/.gunicorn by every instance otherwise.
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--threads", str(threads),

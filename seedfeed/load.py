@@ -182,6 +182,16 @@ class FileResult:
 Ref = tuple[int, int]  # an entry of a corpus: (index of its file, index in that file)
 
 
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What the ledger gives an entry beyond its words: the id and slug it was first
+    published with, and when its content last changed (None: never)."""
+
+    id: str
+    slug: str
+    updated: datetime | None
+
+
 @dataclass(frozen=True)
 class Corpus:
     """The parsed site: entries newest first, the problems found, and each file's mtime.
@@ -196,6 +206,8 @@ class Corpus:
     mtimes: dict[str, float]  # seed rel path (folders end in "/") and site.toml -> mtime
     files: tuple[tuple[str, str, FileResult], ...]  # (rel path, section, result), seed order
     order: tuple[Ref, ...]  # newest first, one per id
+    # By an entry's own id: what the ledger remembers of it (ledger.Ledger.reconcile).
+    identities: dict[str, Identity] = field(default_factory=dict)
 
     @classmethod
     def of(cls, settings: Settings, files: Iterable[tuple[str, str, FileResult]],
@@ -238,18 +250,38 @@ class Corpus:
     def sections(self) -> list[str]:
         return list(self.by_section)
 
+    def with_identities(self, identities: dict[str, Identity]) -> Corpus:
+        return replace(self, identities=identities)
+
     def entry(self, ref: Ref) -> Entry:
-        entry = self.files[ref[0]][2].entries[ref[1]]
+        result = self.files[ref[0]][2]
+        entry = result.entries[ref[1]]
         seconds = self.seconds.get(ref)
-        if seconds is None:
-            return entry
-        return replace(entry, published=entry.published + timedelta(seconds=seconds))
+        if seconds is not None:
+            entry = replace(entry, published=entry.published + timedelta(seconds=seconds))
+        known = self.identities.get(result.ids[ref[1]])
+        if known is not None:  # (an edit seen before its item's date is no later than it)
+            entry = replace(entry, id=known.id, slug=known.slug, updated=known.updated and max(
+                known.updated, entry.published))
+        return entry
+
+    def slug(self, ref: Ref) -> str:
+        """entry(ref).slug, known without reading the entry."""
+        result = self.files[ref[0]][2]
+        known = self.identities.get(result.ids[ref[1]]) if self.identities else None
+        return result.slugs[ref[1]] if known is None else known.slug
 
     def fingerprint(self, ref: Ref) -> bytes:
         """Entry.fingerprint of entry(ref), known without reading the entry."""
-        found = self.files[ref[0]][2].prints[ref[1]]
+        result = self.files[ref[0]][2]
+        found = result.prints[ref[1]]
         seconds = self.seconds.get(ref)
-        return found if seconds is None else found + seconds.to_bytes(4, "big")
+        if seconds is not None:
+            found += seconds.to_bytes(4, "big")
+        known = self.identities.get(result.ids[ref[1]]) if self.identities else None
+        if known is not None:
+            found += repr((known.id, known.slug, known.updated)).encode()
+        return found
 
 
 def _order(files: tuple[tuple[str, str, FileResult], ...]) -> tuple[Ref, ...]:

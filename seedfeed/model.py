@@ -88,13 +88,15 @@ class Entry:
     # The seed printed no time of day: `published` is a stamp on its day (see
     # entries._noon and load.Corpus.entry), not a time anyone wrote.
     date_only: bool = False
+    # When its content last changed, if it did after it was first published (see ledger).
+    updated: datetime | None = None
 
     def __reduce__(self) -> tuple[type, tuple[object, ...]]:
         # Pickled as a plain tuple: the build cache holds every entry, and the default
         # reduction of a slotted dataclass is several times slower.
         return (Entry, (self.id, self.section, self.slug, self.title, self.published,
                         self.summary, self.content_html, self.source, self.language,
-                        self.date_only))
+                        self.date_only, self.updated))
 
     def fingerprint(self) -> bytes:
         """A hash of everything a rendering shows (all but `source`): equal for equal entries.
@@ -103,8 +105,14 @@ class Entry:
         """
         text = "\x1f".join((self.id, self.section, self.slug, self.title,
                             self.published.isoformat(), self.summary, self.content_html,
-                            self.language or ""))
+                            self.language or "",
+                            self.updated.isoformat() if self.updated else ""))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    @property
+    def modified(self) -> datetime:
+        """When the entry last changed: `updated`, else when it was published."""
+        return self.updated or self.published
 
     def as_json(self) -> dict[str, str]:
         """The public JSON shape printed by `seedfeed entries`."""
@@ -113,6 +121,7 @@ class Entry:
             "section": self.section,
             "title": self.title,
             "published": self.published.isoformat(),
+            "updated": self.modified.isoformat(),
             "summary": self.summary,
             "content_html": self.content_html,
             "source": self.source,

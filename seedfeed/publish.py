@@ -36,9 +36,10 @@ from .model import content_hash, racy
 from .workers import available
 
 if TYPE_CHECKING:
+    from .ledger import Ledger
     from .render.site import Document
 
-STATE_VERSION = 14
+STATE_VERSION = 15
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
 GZIP_MIN_BYTES = 256
@@ -222,10 +223,11 @@ def _outputs_intact(out: Path, files: dict[str, tuple[int, int]]) -> bool:
 def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
           precompress: bool = False,
           on_progress: Callable[[str, int, int], None] | None = None,
-          jobs: int = 1) -> tuple[Report, list]:
+          jobs: int = 1, state: Path | None = None) -> tuple[Report, list]:
     """Parse, render and publish; returns the report and the problems found in the seeds.
 
-    `jobs`: processes to parse and render with (0: one per available core).
+    `jobs`: processes to parse and render with (0: one per available core).  `state`:
+    the site database (ledger.Ledger; default beside the seeds, ledger.default_path).
     """
     # A build makes millions of objects and frees them by reference counting; cycles are
     # next to none (a 100k-entry build peaks lower without the collector), and the
@@ -242,15 +244,21 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
             # Nothing changed since a complete build: no need to parse or render anything.
             return Report(sections=stamp.sections, entries=stamp.entries,
                           unchanged=len(stamp.files)), list(stamp.problems)
-        return _build(seeds, out, now=now, base_url=base_url, precompress=precompress,
-                      on_progress=on_progress, stamp=stamp, inputs=inputs, mtimes=mtimes,
-                      jobs=jobs or available())
+        from .ledger import Ledger, default_path
+
+        ledger = Ledger(state or default_path(seeds))
+        try:
+            return _build(seeds, out, now=now, base_url=base_url, precompress=precompress,
+                          on_progress=on_progress, stamp=stamp, inputs=inputs,
+                          mtimes=mtimes, jobs=jobs or available(), ledger=ledger)
+        finally:
+            ledger.close()
 
 
 def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompress: bool,
            on_progress: Callable[[str, int, int], None] | None, stamp: Stamp,
-           inputs: tuple[object, ...], mtimes: dict[str, float], jobs: int
-           ) -> tuple[Report, list]:
+           inputs: tuple[object, ...], mtimes: dict[str, float], jobs: int,
+           ledger: Ledger) -> tuple[Report, list]:
     from .load import EntryStore, Loader, StoreDamaged
     from .render.site import Document, RenderedSite, oversized_feeds, render_site
 
@@ -273,7 +281,7 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
 
     loader = new_loader()
     loader.restore_state(cache.loader, store)
-    corpus = loader.load(now=now)
+    corpus = ledger.reconcile(loader.load(now=now), now)
     root = str(out) + os.sep
     damaged = {path for path, signature in stamp.files.items()
                if _signature(root + path) != signature}
@@ -299,11 +307,13 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
         # The cache's entries are gone or damaged: parse and render without the cache.
         store.keep_only(set())
         loader = new_loader()
-        corpus = loader.load(now=now)
+        corpus = ledger.reconcile(loader.load(now=now), now)
         site = render_site(corpus, RenderedSite(), stage("render"), jobs, store.folder,
                            placer)
     report = Report(sections=len(corpus.sections()), entries=len(corpus.order),
                     reparsed=loader.reparsed, rendered=site.rendered)
+    dates = ledger.date((path, document.digest, document.last_modified)
+                        for path, document in site.documents.items())
     placed: dict[str, tuple[tuple[int, int], bool] | None] = {}
     for places in site.placed.values():
         placed.update(places)  # type: ignore[call-overload]
@@ -330,15 +340,16 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
             progress(done, total)
         target = root + path
         done_already = placed.get(path)
+        mtime = dates[document.path]  # (the ledger's: when these bytes were first made)
         if done_already is not None:  # written (or found right) by the render workers
-            files[path], written = done_already
+            files[path], written = _dated(target, done_already[0], mtime), done_already[1]
         elif ((known := stamp.files.get(path)) is not None and not document.body
               and path not in damaged):
             # Not re-rendered (reused documents carry no bytes): the file already holds them.
-            files[path], written = _dated(target, known, document.last_modified), False
+            files[path], written = _dated(target, known, mtime), False
         else:
             files[path], written = _place(target, gzip_body(document.body) if zipped
-                                          else document.body, document.last_modified)
+                                          else document.body, mtime)
         if written:
             report.written += 1
         else:

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,11 @@ from werkzeug.http import (
     parse_etags,
 )
 
+from .ledger import Ledger, default_path
 from .load import Corpus, Loader
 from .model import SeedError
 from .publish import GZIP_MIN_BYTES, gzip_body
+from .render.links import section_slugs
 from .render.site import Document, RenderedSite, render_site
 
 log = logging.getLogger("seedfeed")
@@ -118,15 +120,19 @@ class Snapshot:
     site: RenderedSite = field(default_factory=RenderedSite)
     corpus: Corpus | None = None
     loaded_at: float | None = None
+    gone: frozenset[str] = frozenset()  # URL paths of entries that left the seeds (410)
+    max_age: int = 0
 
 
 class Content:
     """The documents a worker serves, kept in step with the seeds folder."""
 
-    def __init__(self, seeds: Path, interval: float = 2.0) -> None:
+    def __init__(self, seeds: Path, interval: float = 2.0, state: Path | None = None) -> None:
         self.seeds = seeds
         self.interval = interval
         self.loader = Loader(seeds)
+        self.ledger = Ledger(state or default_path(seeds))
+        self._loaded: Corpus | None = None  # the loader's corpus behind the snapshot's
         self.snapshot = Snapshot()
         self.last_error: str | None = None
         self._lock = threading.Lock()
@@ -152,22 +158,33 @@ class Content:
                 return False
             self.last_error = None
             old = self.snapshot
-            if corpus is old.corpus:
+            if corpus is self._loaded:
                 return False
+            loaded, corpus = corpus, self.ledger.reconcile(corpus)
             for problem in corpus.problems:
                 log.warning("%s", problem)
             site = render_site(corpus, old.site)
+            dates = self.ledger.date((path, document.digest, document.last_modified)
+                                     for path, document in site.documents.items())
             max_age = corpus.settings.max_age
             previous = {p.document.path: p for p in old.routes.values()}
             routes: dict[str, Prepared] = {}
             for path, document in site.documents.items():
+                if dates[path] != document.last_modified:  # (the ledger's, see Ledger.date)
+                    document = replace(document, last_modified=dates[path])
                 prepared = previous.get(path)
                 # New settings (max_age among them) make every document a new object.
-                if prepared is None or prepared.document is not document:
+                if prepared is None or prepared.document != document \
+                        or old.max_age != max_age:
                     prepared = prepare(document, max_age, prepared)
                 for url in url_paths(path):
                     routes[url] = prepared
-            self.snapshot = Snapshot(routes, site, corpus, time.time())
+            left = self.ledger.gone()
+            slugs = section_slugs({*corpus.sections(), *(section for section, _ in left)})
+            gone = frozenset(f"/{slugs[section]}/{slug}.html" for section, slug in left)
+            self.snapshot = Snapshot(routes, site, corpus, time.time(), gone - set(routes),
+                                     max_age)
+            self._loaded = loaded
             log.info("loaded %d entries, %d documents", len(corpus.order), len(site.documents))
             return True
 

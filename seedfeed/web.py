@@ -18,16 +18,20 @@ def create_app(seeds: str | Path | None = None, test_config: dict[str, Any] | No
     """A Flask app serving the site built from `seeds` (default $SEEDFEED_SEEDS or ./seeds).
 
     test_config may set RELOAD_INTERVAL (seconds between checks of the seeds folder; 0
-    turns the background reloader off).
+    turns the background reloader off) and STATE (the site database, default
+    $SEEDFEED_STATE or beside the seeds: see ledger.default_path).
     """
     app = Flask(__name__)
     app.config.from_mapping(
         SEEDS=str(seeds or os.environ.get("SEEDFEED_SEEDS", "seeds")),
+        STATE=os.environ.get("SEEDFEED_STATE") or None,
         RELOAD_INTERVAL=float(os.environ.get("SEEDFEED_RELOAD_INTERVAL", "2")),
     )
     if test_config:
         app.config.update(test_config)
-    content = Content(Path(app.config["SEEDS"]), app.config["RELOAD_INTERVAL"])
+    state = app.config["STATE"]
+    content = Content(Path(app.config["SEEDS"]), app.config["RELOAD_INTERVAL"],
+                      Path(state) if state else None)
     content.refresh()
     content.start()
     app.extensions["seedfeed"] = content
@@ -47,6 +51,8 @@ def create_app(seeds: str | Path | None = None, test_config: dict[str, Any] | No
         """/news answers with a redirect to /news/, where the section page is."""
         if f"/{path}/" in content.snapshot.routes:
             return redirect(f"/{path}/", code=308)
+        if f"/{path}" in content.snapshot.gone:
+            abort(410)  # an entry that left the seeds: its URL is not reused
         if content.snapshot.corpus is None and content.last_error:
             abort(503)
         abort(404)

@@ -14,7 +14,8 @@ SAMPLE = "news/000_953f9ee9bceb9942.txt"
 ARTICLE_TITLE = ("The President of the Republic of Belarus Alexander Lukashenko held a meeting "
                  "with foreign ministers of the CSTO member states")
 NAVIGATION = ("Go back", "Back to the section", "Back to the all news")
-KEYS = ["id", "section", "title", "published", "summary", "content_html", "source"]
+KEYS = ["id", "section", "title", "published", "updated", "summary", "content_html",
+        "source"]
 PROBLEM_LINE = re.compile(
     r"^(?P<path>[^:\s]+):(?P<line>\d+): (?P<level>error|warning|note|info): .+$")
 

@@ -189,7 +189,8 @@ def test_an_empty_seeds_folder_builds_an_empty_site(tmp_path: Path) -> None:
 
 
 def test_the_repository_build_command_reproduces_feeds(tmp_path: Path) -> None:
-    result = run("build", "--seeds", REPO_SEEDS, "--out", tmp_path / "feeds")
+    result = run("build", "--seeds", REPO_SEEDS, "--out", tmp_path / "feeds",
+                 "--state", tmp_path / "site.sqlite")
     assert result.exit_code == 0, result.output
     assert tree(tmp_path / "feeds") == tree(REPO_FEEDS)
 

@@ -15,7 +15,7 @@ REFRESH = ("feeds/ is out of date with seeds/ and the renderers: run `seedfeed b
 
 def test_committed_feeds_are_a_fresh_build_of_the_committed_seeds(tmp_path: Path) -> None:
     out = tmp_path / "feeds"
-    build(REPO_SEEDS, out, now=time.time())
+    build(REPO_SEEDS, out, now=time.time(), state=tmp_path / "site.sqlite")
     fresh, committed = tree(out), tree(REPO_FEEDS)
     missing = sorted(set(fresh) - set(committed))
     extra = sorted(set(committed) - set(fresh))

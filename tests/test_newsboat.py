@@ -61,6 +61,7 @@ class Site:
     seeds: Path
     access_log: Path
     edit: Callable[[], None]  # add NEW_ITEM to the seeds and publish it
+    republish: Callable[[], None]  # publish the seeds as they are now (the app: no-op)
 
 
 @pytest.fixture(params=["app", "static"])
@@ -77,7 +78,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
                      "the app to serve the edited seed")
 
         with app_server(seeds, port, access_log=access_log, log=tmp_path / "server.log"):
-            yield Site("app", base, seeds, access_log, edit)
+            yield Site("app", base, seeds, access_log, edit, lambda: None)
     else:
         out = tmp_path / "feeds"
         build(seeds, out, base)
@@ -87,7 +88,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
             build(seeds, out, base)
 
         with static_server(out, port, log=access_log):
-            yield Site("static", base, seeds, access_log, edit)
+            yield Site("static", base, seeds, access_log, edit, lambda: build(seeds, out, base))
 
 
 def json_items(base: str, slug: str) -> Items:
@@ -260,3 +261,27 @@ def test_newsboat_subscribes_by_opml_polls_politely_and_sees_an_edit(site: Site,
     reader.reload()  # and again: still nothing twice
     assert_holds_each_once(reader, union(after), after)
 
+
+
+def test_newsboat_holds_an_entry_once_after_a_corrected_re_scrape(site: Site,
+                                                                   tmp_path: Path) -> None:
+    """The next scrape of a page fixes its wording: the entry keeps its id and URL, so a
+    reader shows it once, with the new title."""
+    url = f"{site.base}news.atom"
+    reader = Newsboat(tmp_path / "newsboat")
+    reader.urls.write_text(url + "\n", encoding="utf-8")
+    reader.reload()
+    before = json_items(site.base, "news")
+    seed = next(path for path in sorted((site.seeds / "news").glob("*.txt"))
+                if "met with the Deputy Prime Minister" in path.read_text(encoding="utf-8"))
+    seed.write_text(seed.read_text(encoding="utf-8").replace(
+        "met with the Deputy Prime Minister", "met with the First Deputy Prime Minister", 1),
+        encoding="utf-8")
+    site.republish()
+    wait_for(lambda: any("First Deputy" in title for title in json_items(
+        site.base, "news").values()), "the re-scrape to be published")
+    after = json_items(site.base, "news")
+    assert after.keys() == before.keys()
+    reader.reload()
+    assert_holds_each_once(reader, after, {url: after})
+    assert len(reader.items()) == len(before)

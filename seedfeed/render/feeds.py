@@ -50,7 +50,7 @@ def _generator(channel: Channel, self_type: str) -> FeedGenerator:
         fe.title(entry.title)
         fe.link(href=item.url, rel="alternate", type="text/html")
         fe.published(entry.published)
-        fe.updated(entry.published)
+        fe.updated(entry.modified)
         fe.summary(escape(entry.summary, quote=False), type="html")
         fe.description(escape(entry.summary, quote=False))
         fe.content(entry.content_html, type="html")

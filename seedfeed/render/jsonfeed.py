@@ -28,7 +28,7 @@ def render_json(channel: Channel) -> bytes:
                 "summary": item.entry.summary,
                 "content_html": item.entry.content_html,
                 "date_published": item.entry.published.isoformat(),
-                "date_modified": item.entry.published.isoformat(),
+                "date_modified": item.entry.modified.isoformat(),
                 **({"language": item.entry.language} if item.entry.language else {}),
             }
             for item in channel.items

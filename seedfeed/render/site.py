@@ -306,16 +306,16 @@ class _Builder:
         (its section's title and the site's settings, which reset all reuse) is compared
         once per section.
         """
-        files, mtimes = self.corpus.files, self._file_mtimes
+        mtimes = self._file_mtimes
         old_documents, old_keys = self.previous.documents, self.previous.keys
         documents, keys = self.site.documents, self.site.keys
         slug = section.slug
         reuse = self.previous.sections_rendered.get(slug) == section.info
         self.site.sections_rendered[slug] = section.info
+        corpus = self.corpus
         for ref in refs:
-            result = files[ref[0]][2]
-            path = f"{slug}/{result.slugs[ref[1]]}.html"  # Links.entry_path, inlined
-            fingerprint, mtime = result.prints[ref[1]], mtimes[ref[0]]
+            path = f"{slug}/{corpus.slug(ref)}.html"  # Links.entry_path, inlined
+            fingerprint, mtime = corpus.fingerprint(ref), mtimes[ref[0]]
             old = old_documents.get(path)
             if (reuse and old is not None and old.last_modified == mtime
                     and old_keys.get(path) == fingerprint):
@@ -338,10 +338,11 @@ class _Builder:
 
     def _channel(self, slug: str, info: Section, entries: list[Entry], fmt: str,
                  entry_slugs: tuple[str, ...], mtime: int) -> Channel:
-        """A feed of `entries`, dated by its newest entry; an empty feed by `mtime` (when
-        its seeds or settings last changed), never 1970."""
+        """A feed of `entries`, dated by the last change of any of them (an entry added or
+        edited); an empty feed by `mtime` (when its seeds or settings last changed), never
+        1970."""
         if entries:
-            newest = max(entry.published for entry in entries)
+            newest = max(entry.modified for entry in entries)
         else:
             newest = datetime.fromtimestamp(mtime, UTC) if mtime > 0 else NO_DATE
         return Channel(

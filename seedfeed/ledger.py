@@ -1,0 +1,254 @@
+"""What seedfeed remembers between runs, in one SQLite database: the ledger of every
+entry ever published and when each document's bytes last changed.
+
+The ledger keeps an entry's id and URL for ever.  An entry's id is made from its day and
+words (entries.identity), so a re-scrape that fixes a typo, curls the quotes, adds soft
+hyphens, splits a paragraph or appends a sentence would give it a new one: readers would
+show it twice and its old page would be gone.  A new id whose text is nearly that of an
+entry of the ledger (same section, same or adjacent day, `same_item`) takes that entry's
+id and URL instead, and its `updated` says when the text changed.
+
+Deleting the database is safe: the next run starts a new one, and ids are what entries'
+words make them (an entry edited since it was first published gets its new id then).
+The database is opened in WAL mode, so that a build and a server (its workers) share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from .load import Corpus, Identity, Ref
+from .model import Entry
+
+SUFFIX = ".seedfeed.sqlite"
+BUSY_SECONDS = 30.0  # how long a run waits for another one's write to finish
+TYPO_RATIO = 0.85  # two spellings of one word: "secratary"/"secretary" 0.89, "Minsk"/"Pinsk" 0.8
+SHARED_OF_SHORTER = 0.9  # a corrected text keeps nearly all of what it had...
+SHARED_OF_LONGER = 0.5  # ...and adds at most as much again (an appended sentence)
+_WORD = re.compile(r"\w+")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")  # soft hyphens, zero widths
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entry (
+    id TEXT PRIMARY KEY,      -- the id it was first published with: never changes
+    slug TEXT NOT NULL,       -- its page's name, fixed with the id
+    section TEXT NOT NULL,
+    day INTEGER NOT NULL,     -- proleptic ordinal of its day
+    words TEXT NOT NULL,      -- its current text, normalised (see words())
+    own TEXT NOT NULL,        -- the id its current words give (entries.identity)
+    raw BLOB NOT NULL,        -- Entry.fingerprint of its current parse: unchanged, unread
+    first_print BLOB NOT NULL,
+    print BLOB NOT NULL,      -- a hash of its current title and text (_content)
+    first_seen REAL NOT NULL, -- unix seconds
+    changed REAL,             -- when its content last changed (NULL: never)
+    gone REAL                 -- when it left the seeds (NULL: it is there)
+);
+CREATE INDEX IF NOT EXISTS entry_day ON entry (section, day);
+CREATE INDEX IF NOT EXISTS entry_own ON entry (own);
+CREATE TABLE IF NOT EXISTS document (
+    path TEXT PRIMARY KEY,    -- under the output root, as the static build writes it
+    digest TEXT NOT NULL,
+    changed INTEGER NOT NULL  -- unix seconds: when these bytes were first made
+);
+"""
+
+
+def default_path(seeds: Path) -> Path:
+    """Beside the seeds folder, never in it (a new file there would look like an edit):
+    `seeds/` keeps its ledger in `seeds.seedfeed.sqlite`."""
+    seeds = seeds.resolve()
+    return seeds.parent / (seeds.name + SUFFIX)
+
+
+def words(text: str) -> list[str]:
+    """A text's words as an edit leaves them: case, accents' composition, punctuation,
+    quotes, soft hyphens and spacing do not count."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return _WORD.findall(text)
+
+
+def _typo(old: str, new: str) -> bool:
+    """Two spellings of one word (or run of words): a fixed typo, not another name."""
+    if any(c.isdigit() for c in old + new):
+        return False  # "2024" and "2025" are two facts
+    return SequenceMatcher(None, old, new, autojunk=False).ratio() >= TYPO_RATIO
+
+
+def same_item(old: list[str], new: list[str]) -> bool:
+    """Whether `new` is `old` edited (typos fixed, words or a sentence added or taken
+    away) rather than another item worded alike ("met with X" and "met with Y", one
+    event in two countries): no word is replaced by a different one, and nearly all of
+    the shorter text is in the longer one."""
+    if not old or not new:
+        return False
+    shared = 0
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            shared += i2 - i1
+        elif tag == "replace":
+            if not _typo(" ".join(old[i1:i2]).replace(" ", ""),
+                         " ".join(new[j1:j2]).replace(" ", "")):
+                return False
+            shared += min(i2 - i1, j2 - j1)
+    shorter, longer = sorted((len(old), len(new)))
+    return shared >= SHARED_OF_SHORTER * shorter and shared >= SHARED_OF_LONGER * longer
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    id: str
+    slug: str
+    section: str
+    day: int
+    own: str
+    raw: bytes
+    print: bytes
+    changed: float | None
+    gone: float | None
+
+
+class Ledger:
+    """The site database at `path` (created on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None,
+                                   check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)  # (idempotent: IF NOT EXISTS)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction that takes the write lock first: what is read in it is what
+        is written over (two workers reconciling at once take turns)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def reconcile(self, corpus: Corpus, now: float | None = None) -> Corpus:
+        """The corpus with the ids, URLs and times the ledger gives its entries, after
+        recording it: new entries, changed texts, entries that came back or left.
+
+        An entry whose id the ledger does not know takes the id of a known entry of its
+        section, of the same or an adjacent day, that is not in the corpus and whose text
+        `same_item` finds it an edit of (the most alike if several).  An entry's content
+        changed when its title or text did: `changed` is then the mtime of the seed that
+        brought the change (never before the previous change), so that a rebuild of the
+        same seeds gives the same times.  Entries are read only when their fingerprint
+        differs from the ledger's (new or edited).
+        """
+        now = time.time() if now is None else now
+        with self._write() as db:
+            known = {row[0]: _Known(*row) for row in db.execute(
+                "SELECT id, slug, section, day, own, raw, print, changed, gone FROM entry")}
+            by_own = {row.own: row for row in known.values()}
+            files = corpus.files
+            own_ids = {files[f][2].ids[i] for f, i in corpus.order}
+            taken = {row.id for row in known.values() if row.id in own_ids or
+                     row.own in own_ids}
+            identities: dict[str, Identity] = {}
+            for ref in corpus.order:
+                result = files[ref[0]][2]
+                own, raw = result.ids[ref[1]], result.prints[ref[1]]
+                old = known.get(own) or by_own.get(own)
+                if old is None or old.raw != raw:
+                    old = self._record(db, corpus, ref, old, taken)
+                if old is None:
+                    continue
+                taken.add(old.id)
+                if old.gone is not None:
+                    db.execute("UPDATE entry SET gone=NULL WHERE id=?", (old.id,))
+                if old.id != own or old.changed is not None:
+                    identities[own] = Identity(old.id, old.slug, None if old.changed is None
+                                               else datetime.fromtimestamp(old.changed, UTC))
+            db.executemany("UPDATE entry SET gone=? WHERE id=?",
+                           [(now, row.id) for row in known.values()
+                            if row.id not in taken and row.gone is None])
+        return corpus.with_identities(identities)
+
+    def _record(self, db: sqlite3.Connection, corpus: Corpus, ref: Ref, old: _Known | None,
+                taken: set[str]) -> _Known | None:
+        """Record a new or changed entry; the ledger's entry it is (None: a new one)."""
+        entry = corpus.entry(ref)
+        text = words(f"{entry.title} {entry.content_html}")
+        mtime = corpus.mtimes.get(corpus.files[ref[0]][0], time.time())
+        raw, content = corpus.files[ref[0]][2].prints[ref[1]], _content(entry)
+        day = entry.published.toordinal()
+        if old is None:
+            old = self._adopt(db, entry.section, day, text, taken)
+        if old is None:
+            db.execute("INSERT INTO entry VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL)",
+                       (entry.id, entry.slug, entry.section, day, " ".join(text), entry.id,
+                        raw, content, content, mtime))
+            return None
+        changed = old.changed
+        if content != old.print:
+            changed = max(mtime, (old.changed or 0) + 1)
+        db.execute("UPDATE entry SET words=?, own=?, raw=?, print=?, changed=? WHERE id=?",
+                   (" ".join(text), entry.id, raw, content, changed, old.id))
+        return replace(old, own=entry.id, raw=raw, print=content, changed=changed)
+
+    @staticmethod
+    def _adopt(db: sqlite3.Connection, section: str, day: int, text: list[str],
+               taken: set[str]) -> _Known | None:
+        """The known entry, not in the corpus, that `text` is an edit of (the most alike)."""
+        best: tuple[float, _Known] | None = None
+        for row in db.execute(
+                "SELECT id, slug, section, day, own, raw, print, changed, gone, words "
+                "FROM entry WHERE section=? AND day BETWEEN ? AND ?", (section, day - 1, day + 1)):
+            old, old_words = _Known(*row[:9]), row[9].split()
+            if old.id not in taken and same_item(old_words, text):
+                ratio = SequenceMatcher(None, old_words, text, autojunk=False).ratio()
+                if best is None or ratio > best[0]:
+                    best = (ratio, old)
+        return None if best is None else best[1]
+
+    def gone(self) -> list[tuple[str, str]]:
+        """(section, slug) of every entry that left the seeds: their pages are Gone."""
+        return list(self._db.execute("SELECT section, slug FROM entry WHERE gone IS NOT NULL"))
+
+    def date(self, documents: Iterable[tuple[str, str, int]]) -> dict[str, int]:
+        """When each document's bytes last changed, by path; `documents`: (path, digest,
+        the latest mtime of its inputs), recorded for those that are new or changed.
+
+        A document's bytes change at the mtime of the inputs that changed them, and never
+        before their previous change: a seed restored with its old mtime (`cp -p`) cannot
+        move a Last-Modified back, which would make If-Modified-Since clients miss it.
+        """
+        with self._write() as db:
+            known = {path: (digest, changed) for path, digest, changed in db.execute(
+                "SELECT path, digest, changed FROM document")}
+            dates: dict[str, int] = {}
+            for path, digest, mtime in documents:
+                old = known.get(path)
+                if old is not None and old[0] == digest:
+                    dates[path] = old[1]
+                    continue
+                dates[path] = mtime if old is None else max(mtime, old[1] + 1)
+                db.execute("INSERT OR REPLACE INTO document VALUES (?,?,?)",
+                           (path, digest, dates[path]))
+        return dates
+
+
+def _content(entry: Entry) -> bytes:
+    """A hash of what an entry says (its title and text): what an edit changes."""
+    text = f"{entry.title}\x1f{entry.content_html}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
