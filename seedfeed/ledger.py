@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS entry (
     slug TEXT NOT NULL,       -- its page's name, fixed with the id
     section TEXT NOT NULL,
     day INTEGER NOT NULL,     -- proleptic ordinal of its day
-    words TEXT NOT NULL,      -- its current text, normalised (see words())
+    text TEXT NOT NULL,       -- its current title and text (HTML), compared by words()
     own TEXT NOT NULL,        -- the id its current words give (entries.identity)
     raw BLOB NOT NULL,        -- Entry.fingerprint of its current parse: unchanged, unread
     first_print BLOB NOT NULL,
@@ -90,6 +90,10 @@ def same_item(old: list[str], new: list[str]) -> bool:
     the shorter text is in the longer one."""
     if not old or not new:
         return False
+    shorter, longer = sorted((len(old), len(new)))
+    if shorter < SHARED_OF_LONGER * longer or len(set(old) & set(new)) < 0.5 * min(
+            len(set(old)), len(set(new))):
+        return False  # (cheap: most texts of a day share few words)
     shared = 0
     matcher = SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -100,7 +104,6 @@ def same_item(old: list[str], new: list[str]) -> bool:
                          " ".join(new[j1:j2]).replace(" ", "")):
                 return False
             shared += min(i2 - i1, j2 - j1)
-    shorter, longer = sorted((len(old), len(new)))
     return shared >= SHARED_OF_SHORTER * shorter and shared >= SHARED_OF_LONGER * longer
 
 
@@ -127,6 +130,7 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)  # (idempotent: IF NOT EXISTS)
+        self._open_days: set[tuple[str, int]] = set()
 
     def close(self) -> None:
         self._db.close()
@@ -164,7 +168,12 @@ class Ledger:
             own_ids = {files[f][2].ids[i] for f, i in corpus.order}
             taken = {row.id for row in known.values() if row.id in own_ids or
                      row.own in own_ids}
+            # The days that have a known entry missing from the corpus: only an entry of
+            # such a day (or the next) can be an edit of one.
+            self._open_days = {(row.section, row.day) for row in known.values()
+                               if row.id not in taken}
             identities: dict[str, Identity] = {}
+            self._new: list[tuple[object, ...]] = []
             for ref in corpus.order:
                 result = files[ref[0]][2]
                 own, raw = result.ids[ref[1]], result.prints[ref[1]]
@@ -179,6 +188,8 @@ class Ledger:
                 if old.id != own or old.changed is not None:
                     identities[own] = Identity(old.id, old.slug, None if old.changed is None
                                                else datetime.fromtimestamp(old.changed, UTC))
+            db.executemany("INSERT INTO entry VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL)",
+                           self._new)
             db.executemany("UPDATE entry SET gone=? WHERE id=?",
                            [(now, row.id) for row in known.values()
                             if row.id not in taken and row.gone is None])
@@ -187,35 +198,40 @@ class Ledger:
     def _record(self, db: sqlite3.Connection, corpus: Corpus, ref: Ref, old: _Known | None,
                 taken: set[str]) -> _Known | None:
         """Record a new or changed entry; the ledger's entry it is (None: a new one)."""
-        entry = corpus.entry(ref)
-        text = words(f"{entry.title} {entry.content_html}")
+        entry = corpus.files[ref[0]][2].entries[ref[1]]  # (as parsed: its own id and day)
+        text = f"{entry.title}\n{entry.content_html}"
         mtime = corpus.mtimes.get(corpus.files[ref[0]][0], time.time())
         raw, content = corpus.files[ref[0]][2].prints[ref[1]], _content(entry)
         day = entry.published.toordinal()
-        if old is None:
+        if old is None and any((entry.section, near) in self._open_days
+                               for near in (day - 1, day, day + 1)):
             old = self._adopt(db, entry.section, day, text, taken)
         if old is None:
-            db.execute("INSERT INTO entry VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL)",
-                       (entry.id, entry.slug, entry.section, day, " ".join(text), entry.id,
-                        raw, content, content, mtime))
+            self._new.append((entry.id, entry.slug, entry.section, day, text, entry.id,
+                              raw, content, content, mtime))
+            taken.add(entry.id)  # (in the corpus: no other entry may take it)
             return None
         changed = old.changed
         if content != old.print:
             changed = max(mtime, (old.changed or 0) + 1)
-        db.execute("UPDATE entry SET words=?, own=?, raw=?, print=?, changed=? WHERE id=?",
-                   (" ".join(text), entry.id, raw, content, changed, old.id))
+        db.execute("UPDATE entry SET text=?, own=?, raw=?, print=?, changed=? WHERE id=?",
+                   (text, entry.id, raw, content, changed, old.id))
         return replace(old, own=entry.id, raw=raw, print=content, changed=changed)
 
     @staticmethod
-    def _adopt(db: sqlite3.Connection, section: str, day: int, text: list[str],
+    def _adopt(db: sqlite3.Connection, section: str, day: int, new: str,
                taken: set[str]) -> _Known | None:
-        """The known entry, not in the corpus, that `text` is an edit of (the most alike)."""
+        """The known entry, not in the corpus, that `new` is an edit of (the most alike)."""
         best: tuple[float, _Known] | None = None
+        text = words(new)
         for row in db.execute(
-                "SELECT id, slug, section, day, own, raw, print, changed, gone, words "
+                "SELECT id, slug, section, day, own, raw, print, changed, gone, text "
                 "FROM entry WHERE section=? AND day BETWEEN ? AND ?", (section, day - 1, day + 1)):
-            old, old_words = _Known(*row[:9]), row[9].split()
-            if old.id not in taken and same_item(old_words, text):
+            old = _Known(*row[:9])
+            if old.id in taken:
+                continue
+            old_words = words(row[9])
+            if same_item(old_words, text):
                 ratio = SequenceMatcher(None, old_words, text, autojunk=False).ratio()
                 if best is None or ratio > best[0]:
                     best = (ratio, old)
@@ -237,14 +253,15 @@ class Ledger:
             known = {path: (digest, changed) for path, digest, changed in db.execute(
                 "SELECT path, digest, changed FROM document")}
             dates: dict[str, int] = {}
+            changed: list[tuple[str, str, int]] = []
             for path, digest, mtime in documents:
                 old = known.get(path)
                 if old is not None and old[0] == digest:
                     dates[path] = old[1]
                     continue
                 dates[path] = mtime if old is None else max(mtime, old[1] + 1)
-                db.execute("INSERT OR REPLACE INTO document VALUES (?,?,?)",
-                           (path, digest, dates[path]))
+                changed.append((path, digest, dates[path]))
+            db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)", changed)
         return dates
 
 

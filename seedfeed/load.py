@@ -20,6 +20,7 @@ from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
+from typing import cast
 
 from .decode import DecodeError, decode_seed
 from .entries import make_entry
@@ -142,7 +143,7 @@ class FileResult:
                 self._entries = pickle.loads(blob)
             except Exception as exc:  # noqa: BLE001 - an unreadable cache is rebuilt
                 raise StoreDamaged(f"{self._stored}: {exc!r}") from exc
-        return self._entries  # type: ignore[return-value]
+        return self._entries
 
     def with_mtime(self, mtime: float) -> FileResult:
         """The same result for the same bytes, found under another mtime."""
@@ -485,11 +486,12 @@ class Loader:
             return previous  # nothing changed: callers can tell by identity
         # (named like the seeds, relative to the folder: "site.toml:1: warning: ...")
         problems[:0] = [replace(problem, path=SETTINGS_FILE) for problem in settings.problems]
-        for result in results.values():
+        parsed = cast("dict[str, FileResult]", results)  # (every job is parsed by now)
+        for result in parsed.values():
             problems.extend(result.problems)
         sections = {seed.rel: seed.section for seed in seeds}
         self._corpus = Corpus.of(settings, ((rel, sections[rel], result)
-                                            for rel, result in results.items()),
+                                            for rel, result in parsed.items()),
                                  tuple(problems), mtimes)
         return self._corpus
 

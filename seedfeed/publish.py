@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import gzip
 import os
 import pickle
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from .compress import GZIP_MIN_BYTES, gzip_body
 from .files import atomic_write
-from .model import content_hash, racy
+from .model import Problem, content_hash, racy
 from .workers import available
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 STATE_VERSION = 15
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
 _ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
-GZIP_MIN_BYTES = 256
 _UNWRITTEN = (-1, -1)  # a stamp's signature for a file a killed build may have written
 
 
@@ -78,9 +77,9 @@ class Cache:
     loader: object = None
     # path -> media type, last modified, digest, and the key it was rendered from
     documents: dict[str, tuple[str, int, str, object]] = field(default_factory=dict)
-    memo: dict[bytes, object] = field(default_factory=dict)
+    memo: Mapping[bytes, object] = field(default_factory=dict)
     slugs: tuple[tuple[str, ...], dict[str, str]] = ((), {})
-    sections: dict[str, object] = field(default_factory=dict)  # RenderedSite.sections_rendered
+    sections: Mapping[str, object] = field(default_factory=dict)  # RenderedSite.sections_rendered
     settings: object = None
     renderer: object = None  # renderer_fingerprint() of the seedfeed that wrote it
 
@@ -223,7 +222,7 @@ def _outputs_intact(out: Path, files: dict[str, tuple[int, int]]) -> bool:
 def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
           precompress: bool = False,
           on_progress: Callable[[str, int, int], None] | None = None,
-          jobs: int = 1, state: Path | None = None) -> tuple[Report, list]:
+          jobs: int = 1, state: Path | None = None) -> tuple[Report, list[Problem]]:
     """Parse, render and publish; returns the report and the problems found in the seeds.
 
     `jobs`: processes to parse and render with (0: one per available core).  `state`:
@@ -243,7 +242,8 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
                 and _outputs_intact(out, stamp.files)):
             # Nothing changed since a complete build: no need to parse or render anything.
             return Report(sections=stamp.sections, entries=stamp.entries,
-                          unchanged=len(stamp.files)), list(stamp.problems)
+                          unchanged=len(stamp.files)), cast("list[Problem]",
+                                                            list(stamp.problems))
         from .ledger import Ledger, default_path
 
         ledger = Ledger(state or default_path(seeds))
@@ -258,7 +258,7 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
 def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompress: bool,
            on_progress: Callable[[str, int, int], None] | None, stamp: Stamp,
            inputs: tuple[object, ...], mtimes: dict[str, float], jobs: int,
-           ledger: Ledger) -> tuple[Report, list]:
+           ledger: Ledger) -> tuple[Report, list[Problem]]:
     from .load import EntryStore, Loader, StoreDamaged
     from .render.site import Document, RenderedSite, oversized_feeds, render_site
 
@@ -447,11 +447,6 @@ def _signature(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_size, info.st_mtime_ns
-
-
-def gzip_body(body: bytes) -> bytes:
-    """Precompressed bytes, deterministic (no name, no timestamp in the header)."""
-    return gzip.compress(body, compresslevel=9, mtime=0)
 
 
 def _same_file(path: str, body: bytes) -> bool:

@@ -26,10 +26,10 @@ from werkzeug.http import (
     parse_etags,
 )
 
+from .compress import GZIP_MIN_BYTES, gzip_body
 from .ledger import Ledger, default_path
 from .load import Corpus, Loader
 from .model import SeedError
-from .publish import GZIP_MIN_BYTES, gzip_body
 from .render.links import section_slugs
 from .render.site import Document, RenderedSite, render_site
 
@@ -232,7 +232,7 @@ class DocumentServer:
         known = self._gzip_ok.get(header)
         if known is None:
             accept = parse_accept_header(header)
-            known = accept["gzip"] > 0 if "gzip" in accept else accept["*"] > 0
+            known = bool(accept["gzip"] > 0 if accept.find("gzip") >= 0 else accept["*"] > 0)
             if len(header) <= 256:  # bounded: garbage headers must not grow memory
                 if len(self._gzip_ok) >= 256:
                     self._gzip_ok.clear()

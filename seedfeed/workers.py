@@ -57,8 +57,8 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     temporary folder by default): a build puts it among its own records, so that the
     next build removes what a killed one left there.
     """
+    results: list[Any] = []
     if jobs <= 1 or len(items) < min_items or not _can_fork():
-        results = []
         for item in items:
             results.append(function(item))
             if on_progress is not None:
@@ -76,7 +76,6 @@ def fork_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
         _task = (function, items, folder)
         try:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                results: list[Any] = []
                 for path in pool.imap(_run_chunk, chunks):
                     with open(path, "rb") as handle:
                         results.extend(pickle.load(handle))

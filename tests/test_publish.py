@@ -39,8 +39,9 @@ import seedfeed.load
 import seedfeed.publish
 import seedfeed.render.pages
 import seedfeed.render.site
+from seedfeed.compress import GZIP_MIN_BYTES
 from seedfeed.load import load_seeds
-from seedfeed.publish import GZIP_MIN_BYTES, Report, build, state_path
+from seedfeed.publish import Report, build, state_path
 from seedfeed.render.site import render_site
 
 CHECKERS = {"rss": check_rss, "atom": check_atom, "json": check_jsonfeed}

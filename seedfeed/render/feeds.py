@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import cast
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -89,6 +90,7 @@ def render_rss(channel: Channel) -> bytes:
     # seedfeed keeps the text (see README, "Text as written").
     root = _with_namespace(root, "sy", SY_NS)
     channel_el = root.find("channel")
+    assert channel_el is not None  # (feedgen writes one)
     first_item = channel_el.find("item")
     _add_schedule(channel_el, channel.max_age, first_item)
     return _serialize(root)
@@ -122,8 +124,10 @@ def _with_namespace(root: etree._Element, prefix: str, uri: str) -> etree._Eleme
     """A copy of root that declares prefix:uri, so children use it without redeclaring."""
     if root.nsmap.get(prefix) == uri:
         return root
-    nsmap = {**root.nsmap, prefix: uri}
-    new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=nsmap)
+    # (None is the default namespace's key: lxml takes it, its stubs do not say so)
+    nsmap = cast("dict[str, str]", {**root.nsmap, prefix: uri})
+    attrib = {str(key): str(value) for key, value in root.attrib.items()}
+    new_root = etree.Element(root.tag, attrib=attrib, nsmap=nsmap)
     new_root.text = root.text
     new_root.extend(list(root))
     return new_root

@@ -31,4 +31,5 @@ def render_opml(title: str, subscriptions: list[Subscription],
         ET.SubElement(body, "outline", type="rss", text=sub.title, title=sub.title,
                       xmlUrl=sub.xml_url, htmlUrl=sub.html_url, description=sub.description)
     ET.indent(opml)
-    return ET.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = ET.tostring(opml, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"

@@ -61,7 +61,8 @@ def entry_page_renderer(context: dict[str, Any]) -> Callable[[Entry, str], bytes
     A site has a page per entry: the template's module is made once, with the shared
     context, and each page is a call of its macro, at half the cost of a render.
     """
-    page_of = environment().get_template("entry.html").make_module(context).page_of
+    module: Any = environment().get_template("entry.html").make_module(context)
+    page_of = module.page_of  # (a template's macros are its module's attributes)
 
     def render(entry: Entry, canonical: str) -> bytes:
         return str(page_of(entry, entry.published.date().isoformat(), canonical)).encode()
@@ -85,7 +86,7 @@ def chrome(root: str, site_title: str, feeds: tuple[tuple[tuple[str, str], ...],
     `feeds` holds each alternate feed link as (key, value) pairs (hashable, so that a
     caller can keep the result per folder).
     """
-    module = environment().get_template("chrome.html").make_module(
+    module: Any = environment().get_template("chrome.html").make_module(
         {"root": root, "site_title": site_title, "feeds": [dict(feed) for feed in feeds]})
     return Chrome(Markup(module.head()), Markup(module.header()), Markup(module.footer()))
 
