@@ -27,6 +27,7 @@ import multiprocessing
 import random
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -44,6 +45,7 @@ from .httpserver import rss_kib, seedfeed_serve, worker_pids
 
 LUA = Path(__file__).parent / "lua" / "rotate.lua"
 MUTATION_INTERVAL = 0.1
+BUILD_EVERY = 2.0  # seconds between the builds run beside the server
 
 
 @dataclass
@@ -67,6 +69,9 @@ class SoakResult:
     # served a moment before means entries vanished for a while (a seed read torn).
     entry_dips: int = 0
     entry_dip_examples: list[str] = field(default_factory=list)
+    # `seedfeed build` run on the same seeds (and site database) every few seconds.
+    builds: int = 0
+    build_failures: list[str] = field(default_factory=list)
 
     @property
     def entries_lost(self) -> int:
@@ -213,6 +218,19 @@ def run_wrk(url: str, seconds: float, paths: Path, result: SoakResult) -> None:
     result.statuses = {code: int(n) for code, n in re.findall(r"SOAK status (\d+) (\d+)", out)}
 
 
+def build_now_and_then(seeds: Path, out: Path, stop: threading.Event,
+                       result: SoakResult) -> None:
+    """Run `seedfeed build` on the server's seeds every BUILD_EVERY seconds: it shares the
+    server's site database, so neither may fail or wait for long on the other."""
+    while not stop.wait(BUILD_EVERY):
+        done = subprocess.run([sys.executable, "-m", "seedfeed", "build", "--seeds",
+                               str(seeds), "--out", str(out)], capture_output=True,
+                              text=True, timeout=120, check=False)
+        result.builds += 1
+        if done.returncode != 0 or "Traceback" in done.stderr or "locked" in done.stderr:
+            result.build_failures.append(done.stderr[-500:])
+
+
 def entries_served(base: str) -> int:
     with urllib.request.urlopen(base + "/healthz", timeout=10) as response:
         return json.loads(response.read())["entries"]
@@ -236,7 +254,9 @@ def soak(work: Path, seconds: float = 30, entries: int = 2000, workers: int = 2)
         stop = threading.Event()
         sampler = threading.Thread(target=sample, args=(base, path_list, stop, result))
         watchers = [threading.Thread(target=watch_memory, args=(worker_pids(base), stop, result)),
-                    threading.Thread(target=watch_entries, args=(base, stop, result))]
+                    threading.Thread(target=watch_entries, args=(base, stop, result)),
+                    threading.Thread(target=build_now_and_then,
+                                     args=(seeds, work / "built", stop, result))]
         mutator.start()
         sampler.start()
         for watcher in watchers:

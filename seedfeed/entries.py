@@ -27,6 +27,7 @@ _LEADING_PUNCTUATION = re.compile(r"\W*")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Languages written in Cyrillic: on their sites Cyrillic text is the site's language.
 _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"})
+_ASCII_LETTER = re.compile("[A-Za-z]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
@@ -186,6 +187,10 @@ def _language(text: str, site_language: str) -> str | None:
     (Greek, Chinese) or mixed is left unmarked rather than labelled wrongly.
     """
     sample = text[:400]
+    if sample.isascii():  # (most entries of most sites: no counting needed)
+        language = "en" if _ASCII_LETTER.search(sample) else None
+        site = site_language.split("-")[0].casefold()
+        return language if language and site in _CYRILLIC_LANGUAGES else None
     cyrillic = len(_CYRILLIC.findall(sample))
     latin = len(_LATIN.findall(sample))
     letters = sum(map(str.isalpha, sample))

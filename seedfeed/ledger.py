@@ -22,10 +22,10 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import NamedTuple
 
 from .load import Corpus, Identity, Ref
 from .model import Entry
@@ -107,8 +107,9 @@ def same_item(old: list[str], new: list[str]) -> bool:
     return shared >= SHARED_OF_SHORTER * shorter and shared >= SHARED_OF_LONGER * longer
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
+class _Known(NamedTuple):
+    """A row of the ledger (a tuple: a build reads every row)."""
+
     id: str
     slug: str
     section: str
@@ -131,6 +132,7 @@ class Ledger:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)  # (idempotent: IF NOT EXISTS)
         self._open_days: set[tuple[str, int]] = set()
+        self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
 
     def close(self) -> None:
         self._db.close()
@@ -161,7 +163,7 @@ class Ledger:
         """
         now = time.time() if now is None else now
         with self._write() as db:
-            known = {row[0]: _Known(*row) for row in db.execute(
+            known = {row[0]: _Known._make(row) for row in db.execute(
                 "SELECT id, slug, section, day, own, raw, print, changed, gone FROM entry")}
             by_own = {row.own: row for row in known.values()}
             files = corpus.files
@@ -216,7 +218,7 @@ class Ledger:
             changed = max(mtime, (old.changed or 0) + 1)
         db.execute("UPDATE entry SET text=?, own=?, raw=?, print=?, changed=? WHERE id=?",
                    (text, entry.id, raw, content, changed, old.id))
-        return replace(old, own=entry.id, raw=raw, print=content, changed=changed)
+        return old._replace(own=entry.id, raw=raw, print=content, changed=changed)
 
     @staticmethod
     def _adopt(db: sqlite3.Connection, section: str, day: int, new: str,
@@ -227,7 +229,7 @@ class Ledger:
         for row in db.execute(
                 "SELECT id, slug, section, day, own, raw, print, changed, gone, text "
                 "FROM entry WHERE section=? AND day BETWEEN ? AND ?", (section, day - 1, day + 1)):
-            old = _Known(*row[:9])
+            old = _Known._make(row[:9])
             if old.id in taken:
                 continue
             old_words = words(row[9])
@@ -236,6 +238,14 @@ class Ledger:
                 if best is None or ratio > best[0]:
                     best = (ratio, old)
         return None if best is None else best[1]
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (process) wrote to the database since the last call
+        (SQLite's data_version: a few microseconds, no file read)."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        changed = version != self._version
+        self._version = version
+        return bool(changed)
 
     def gone(self) -> list[tuple[str, str]]:
         """(section, slug) of every entry that left the seeds: their pages are Gone."""

@@ -49,6 +49,8 @@ TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "applicati
 # The poller leaves a seed file modified less than this long ago for a later look: it may
 # still be being written (truncated, or half of it there), and is no new content yet.
 SETTLE_SECONDS = 1.0
+# How often a worker asks the site database whether another process recorded a change.
+FOLLOW_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +204,15 @@ class Content:
             self._thread.join()
 
     def _poll(self) -> None:
-        while not self._stopping.wait(self.interval):
-            self.refresh(SETTLE_SECONDS)
+        """Look at the seeds every `interval` seconds, and sooner when another process (a
+        worker of this server, or a build) recorded a change in the site database: then
+        it has published new content, and this worker follows within a FOLLOW_SECONDS
+        tick and its own reload (workers never answer an older version for long)."""
+        due = time.monotonic() + self.interval
+        while not self._stopping.wait(min(self.interval, FOLLOW_SECONDS)):
+            if time.monotonic() >= due or self.ledger.changed_elsewhere():
+                self.refresh(SETTLE_SECONDS)
+                due = time.monotonic() + self.interval
 
     def health(self) -> dict[str, Any]:
         snapshot = self.snapshot

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +33,7 @@ from servesites import (
 )
 from werkzeug.http import http_date
 
-from benchmarks.httpserver import gunicorn, seedfeed_serve
+from benchmarks.httpserver import gunicorn, seedfeed_serve, worker_pids
 
 Built = dict[str, tuple[bytes, int]]
 STRONG_ETAG = re.compile(r'^"[^"\s]+"$')
@@ -255,3 +257,42 @@ def test_an_edit_reaches_every_worker(tmp_path: Path) -> None:
         last = answers[-20:]
         assert {etag for _pid, etag in last} == {new.strip('"')}
         assert len({pid for pid, _etag in last}) == 2, last
+
+
+def test_once_a_worker_answers_an_edit_the_others_follow_at_once(tmp_path: Path) -> None:
+    # Each worker looks at the seeds only every 5 s, at its own moments: without the
+    # site database telling it that another worker published, one worker would go on
+    # answering the old version for up to 5 s after the other answered the new one.
+    seeds = make_seeds(tmp_path)
+    with seedfeed_serve(seeds, workers=2, log=tmp_path / "server.log", timeout=60,
+                        env={"GUNICORN_CMD_ARGS": "--reuse-port",
+                             "SEEDFEED_RELOAD_INTERVAL": "5"}) as base:
+        old = fetch(base + "/all.rss")[1]["ETag"]
+        # Workers started together poll together: replace one 2.5 s later, so that the
+        # two look at the seeds 2.5 s apart.
+        time.sleep(2.5)
+        first, _second = worker_pids(base)
+        os.kill(first, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while first in worker_pids(base) or len(worker_pids(base)) < 2:
+            assert time.monotonic() < deadline, "gunicorn did not replace the worker"
+            time.sleep(0.05)
+        time.sleep(1)  # (the new worker loads the seeds)
+        add_item(seeds)
+        deadline = time.monotonic() + 20
+        first_new: float | None = None
+        late_old: list[float] = []
+        answers = 0
+        while first_new is None or time.monotonic() < first_new + 3:
+            assert time.monotonic() < deadline, "the edit was never served"
+            status, headers, _body = fetch(base + "/all.rss")
+            assert status == 200
+            answers += 1
+            now = time.monotonic()
+            if headers["ETag"] != old:
+                first_new = first_new or now
+            elif first_new is not None:
+                late_old.append(now - first_new)
+            time.sleep(0.01)
+        # The other worker follows within its 50 ms tick and its own reload of the edit.
+        assert max(late_old, default=0.0) < 1.0, (late_old, answers)

@@ -43,6 +43,12 @@ def test_load_was_applied_while_the_seeds_changed(result: SoakResult) -> None:
 
 
 @needs_wrk
+def test_builds_beside_the_server_share_its_database_and_never_fail(
+        result: SoakResult) -> None:
+    assert result.builds >= 1, result.builds  # (each takes seconds on a busy machine)
+    assert result.build_failures == []
+
+
 def test_every_response_is_200_or_304(result: SoakResult) -> None:
     assert result.bad_responses == 0, result.statuses
     assert set(result.statuses) <= {"200", "304"}, result.statuses
