@@ -2,7 +2,7 @@
 
     python -m benchmarks.build N [N ...]          e.g. python -m benchmarks.build 10000 100000
 
-For each N, generates a corpus of N entries over 10 sections (benchmarks/corpus.py) and
+For each N, generates a corpus of N entries over 10 sections (tests/gencorpus.py) and
 times the `seedfeed build` command, start to exit, as Hugo is timed:
   1. a full build into an empty folder;
   2. a second build with nothing changed;
@@ -39,9 +39,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from gencorpus import write_corpus
+
 from seedfeed.load import load_seeds
 
-from .corpus import write_corpus
 from .hugo_site import time_hugo, write_hugo_site
 
 SUMMARY = re.compile(r"(\d+) sections, (\d+) entries: (\d+) written, (\d+) unchanged, "

@@ -7,7 +7,7 @@ With --baseline, each corpus is parsed also by the seedfeed package of another c
 (an older commit, in a `git worktree`), in the same run, and the ratio of the two costs
 per entry is printed.
 
-For each N, writes a generated corpus of N entries (benchmarks/corpus.py) and parses it in a
+For each N, writes a generated corpus of N entries (tests/gencorpus.py) and parses it in a
 fresh child process on one core (`Loader.load`: discover, read, decode, parse, build
 entries, merge).  Reports wall seconds, entries per second, microseconds per entry, the
 child's peak memory above its memory after imports, and each size's cost per entry relative
@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .corpus import write_corpus
+from gencorpus import write_corpus
 
 CHILD = r"""
 import json, os, resource, sys, time

@@ -23,8 +23,8 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from .corpus import write_corpus
-from .httpserver import gunicorn, seedfeed_serve
+from gencorpus import write_corpus
+from servers import gunicorn, seedfeed_serve
 
 DOCUMENT = "/all.atom"
 WRK_THREADS = 1

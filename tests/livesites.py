@@ -22,10 +22,9 @@ from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from servers import free_port as free_port  # re-exported for the tests
+from servers import running
 from servesites import REPO_SEEDS, age
-
-from benchmarks.httpserver import free_port as free_port  # re-exported for the tests
-from benchmarks.httpserver import running
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver

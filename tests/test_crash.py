@@ -34,8 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import feedparser
-
-from benchmarks.corpus import write_corpus
+from gencorpus import write_corpus
 
 ENTRIES = 2000
 SECTIONS = 5  # two seed files per section: removing one keeps the section

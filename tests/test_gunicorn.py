@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 from livesites import Fetched, fetch
+from servers import gunicorn, seedfeed_serve, worker_pids
 from servesites import (
     NEW_WORD,
     ROOT,
@@ -32,8 +33,6 @@ from servesites import (
     url_paths,
 )
 from werkzeug.http import http_date
-
-from benchmarks.httpserver import gunicorn, seedfeed_serve, worker_pids
 
 Built = dict[str, tuple[bytes, int]]
 STRONG_ETAG = re.compile(r'^"[^"\s]+"$')

@@ -25,9 +25,9 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
 from flask import Flask
+from servers import seedfeed_serve
 from servesites import TRAVERSALS, make_seeds
 
-from benchmarks.httpserver import seedfeed_serve
 from seedfeed.web import create_app
 
 DOC = "/all.rss"

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 from livesites import app_server, base_url, build, fetch, free_port, seeds_copy, wait_for
+from servers import running
 from servesites import content_type, url_paths
 from werkzeug.http import http_date, parse_date
 
-from benchmarks.httpserver import running
 from seedfeed.serve import PAGE_CSP
 
 ROOT = Path(__file__).resolve().parent.parent

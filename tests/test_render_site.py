@@ -14,6 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from feedcheck import check_atom, check_jsonfeed, check_opml, check_rss, opml_feed_urls
+from gencorpus import write_corpus
 from sites import (
     BASE_URL,
     HOSTILE_ENTRIES,
@@ -30,7 +31,6 @@ from sites import (
     write_seeds,
 )
 
-from benchmarks.corpus import write_corpus
 from seedfeed.load import Loader, load_seeds
 from seedfeed.render.links import section_slugs
 from seedfeed.render.site import Document, RenderedSite, content_digest, render_site

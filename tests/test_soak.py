@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
+from soaking import SoakResult, soak
 
-from benchmarks.soak import SoakResult, soak
 from seedfeed.serve import SETTLE_SECONDS, Content
 
 SECONDS = 8

@@ -7,11 +7,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from gencorpus import write_corpus
 
 import seedfeed.load
 import seedfeed.render.site
 import seedfeed.workers
-from benchmarks.corpus import write_corpus
 from seedfeed.publish import build
 from seedfeed.workers import fork_map
 

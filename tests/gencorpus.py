@@ -18,7 +18,7 @@ global serial number, so no two items share their text. Dates are real calendar 
 2015–2024 and run newest first through each file. The output depends only on the arguments:
 the generator uses one seeded `random.Random` and never reads the clock.
 
-Command line: ``python benchmarks/corpus.py DIR N`` writes the corpus and prints the counts as
+Command line: ``python tests/gencorpus.py DIR N`` writes the corpus and prints the counts as
 JSON.
 """
 
@@ -523,10 +523,10 @@ def write_corpus(root: Path, n_entries: int, n_sections: int = 10, seed: int = 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python benchmarks/corpus.py DIR N [SECTIONS [SEED]]``."""
+    """``python tests/gencorpus.py DIR N [SECTIONS [SEED]]``."""
     args = sys.argv[1:] if argv is None else argv
     if not 2 <= len(args) <= 4:
-        print("usage: python benchmarks/corpus.py DIR N [SECTIONS [SEED]]", file=sys.stderr)
+        print("usage: python tests/gencorpus.py DIR N [SECTIONS [SEED]]", file=sys.stderr)
         return 2
     numbers = [int(a) for a in args[1:]]
     print(json.dumps(write_corpus(Path(args[0]), *numbers)))
