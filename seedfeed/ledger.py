@@ -35,6 +35,7 @@ BUSY_SECONDS = 30.0  # how long a run waits for another one's write to finish
 TYPO_RATIO = 0.85  # two spellings of one word: "secratary"/"secretary" 0.89, "Minsk"/"Pinsk" 0.8
 SHARED_OF_SHORTER = 0.9  # a corrected text keeps nearly all of what it had...
 SHARED_OF_LONGER = 0.5  # ...and adds at most as much again (an appended sentence)
+FUZZY_TRIES = 3  # known entries of the days around compared word by word with a new one
 _WORD = re.compile(r"\w+")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")  # soft hyphens, zero widths
 _SCHEMA = """
@@ -176,6 +177,7 @@ class Ledger:
                                if row.id not in taken}
             identities: dict[str, Identity] = {}
             self._new: list[tuple[object, ...]] = []
+            self._days: dict[tuple[str, int], list[tuple[_Known, list[str], set[str]]]] = {}
             for ref in corpus.order:
                 result = files[ref[0]][2]
                 own, raw = result.ids[ref[1]], result.prints[ref[1]]
@@ -220,24 +222,41 @@ class Ledger:
                    (text, entry.id, raw, content, changed, old.id))
         return old._replace(own=entry.id, raw=raw, print=content, changed=changed)
 
-    @staticmethod
-    def _adopt(db: sqlite3.Connection, section: str, day: int, new: str,
+    def _adopt(self, db: sqlite3.Connection, section: str, day: int, new: str,
                taken: set[str]) -> _Known | None:
-        """The known entry, not in the corpus, that `new` is an edit of (the most alike)."""
-        best: tuple[float, _Known] | None = None
+        """The known entry, not in the corpus, that `new` is an edit of: one with the same
+        words (quotes, soft hyphens, spacing, paragraphs changed), else the most alike of
+        the FUZZY_TRIES that share most words with it, if `same_item` says so."""
         text = words(new)
-        for row in db.execute(
-                "SELECT id, slug, section, day, own, raw, print, changed, gone, text "
-                "FROM entry WHERE section=? AND day BETWEEN ? AND ?", (section, day - 1, day + 1)):
-            old = _Known._make(row[:9])
-            if old.id in taken:
-                continue
-            old_words = words(row[9])
+        candidates = [c for near in (day - 1, day, day + 1)
+                      for c in self._candidates(db, section, near) if c[0].id not in taken]
+        key = tuple(text)
+        for old, old_words, _ in candidates:
+            if tuple(old_words) == key:
+                return old
+        vocabulary = set(text)
+        candidates.sort(key=lambda c: len(c[2] & vocabulary), reverse=True)
+        best: tuple[float, _Known] | None = None
+        for old, old_words, _ in candidates[:FUZZY_TRIES]:
             if same_item(old_words, text):
                 ratio = SequenceMatcher(None, old_words, text, autojunk=False).ratio()
                 if best is None or ratio > best[0]:
                     best = (ratio, old)
         return None if best is None else best[1]
+
+    def _candidates(self, db: sqlite3.Connection, section: str, day: int
+                    ) -> list[tuple[_Known, list[str], set[str]]]:
+        """The known entries of a section's day with their words (made once a reconcile:
+        a file of many edited items compares each with the same missing ones)."""
+        found = self._days.get((section, day))
+        if found is None:
+            found = self._days[(section, day)] = []
+            for row in db.execute(
+                    "SELECT id, slug, section, day, own, raw, print, changed, gone, text "
+                    "FROM entry WHERE section=? AND day=?", (section, day)):
+                old_words = words(row[9])
+                found.append((_Known._make(row[:9]), old_words, set(old_words)))
+        return found
 
     def changed_elsewhere(self) -> bool:
         """Whether another connection (process) wrote to the database since the last call
