@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS entry (
 CREATE INDEX IF NOT EXISTS entry_day ON entry (section, day);
 CREATE INDEX IF NOT EXISTS entry_own ON entry (own);
 CREATE TABLE IF NOT EXISTS document (
-    path TEXT PRIMARY KEY,    -- under the output root, as the static build writes it
+    path TEXT PRIMARY KEY,    -- base_url + the path under the output root
     digest TEXT NOT NULL,
     changed INTEGER NOT NULL  -- unix seconds: when these bytes were first made
 );
@@ -127,13 +127,17 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None,
+        self._open_days: set[tuple[str, int]] = set()
+        self._open()
+
+    def _open(self) -> None:
+        self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
                                    check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)  # (idempotent: IF NOT EXISTS)
-        self._open_days: set[tuple[str, int]] = set()
         self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        self._file = _identity(self.path)
 
     def close(self) -> None:
         self._db.close()
@@ -178,10 +182,27 @@ class Ledger:
             identities: dict[str, Identity] = {}
             self._new: list[tuple[object, ...]] = []
             self._days: dict[tuple[str, int], list[tuple[_Known, list[str], set[str]]]] = {}
+            # Each row goes to one entry: an entry whose own id is a row's id first (two
+            # files may hold an item and its corrected copy, each the other's row).
+            rows: dict[Ref, _Known | None] = {}
+            assigned: set[str] = set()
+            for ref in corpus.order:
+                old = known.get(files[ref[0]][2].ids[ref[1]])
+                if old is not None:
+                    rows[ref] = old
+                    assigned.add(old.id)
+            for ref in corpus.order:
+                if ref not in rows:
+                    old = by_own.get(files[ref[0]][2].ids[ref[1]])
+                    if old is not None and old.id in assigned:
+                        old = None  # (its row went to the entry whose id it is)
+                    elif old is not None:
+                        assigned.add(old.id)
+                    rows[ref] = old
             for ref in corpus.order:
                 result = files[ref[0]][2]
                 own, raw = result.ids[ref[1]], result.prints[ref[1]]
-                old = known.get(own) or by_own.get(own)
+                old = rows[ref]
                 if old is None or old.raw != raw:
                     old = self._record(db, corpus, ref, old, taken)
                 if old is None:
@@ -261,6 +282,13 @@ class Ledger:
     def changed_elsewhere(self) -> bool:
         """Whether another connection (process) wrote to the database since the last call
         (SQLite's data_version: a few microseconds, no file read)."""
+        if _identity(self.path) != self._file:
+            # Deleted (or replaced) under a running server: a new database is made, as
+            # a new run would (an open connection to a deleted file would pair it with
+            # the new one's WAL).
+            self._db.close()
+            self._open()
+            return True
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         changed = version != self._version
         self._version = version
@@ -270,9 +298,12 @@ class Ledger:
         """(section, slug) of every entry that left the seeds: their pages are Gone."""
         return list(self._db.execute("SELECT section, slug FROM entry WHERE gone IS NOT NULL"))
 
-    def date(self, documents: Iterable[tuple[str, str, int]]) -> dict[str, int]:
+    def date(self, documents: Iterable[tuple[str, str, int]], base_url: str = ""
+             ) -> dict[str, int]:
         """When each document's bytes last changed, by path; `documents`: (path, digest,
         the latest mtime of its inputs), recorded for those that are new or changed.
+        `base_url`: where they are published (`build --base-url` may differ from the
+        server's): each place keeps its own dates.
 
         A document's bytes change at the mtime of the inputs that changed them, and never
         before their previous change: a seed restored with its old mtime (`cp -p`) cannot
@@ -284,14 +315,22 @@ class Ledger:
             dates: dict[str, int] = {}
             changed: list[tuple[str, str, int]] = []
             for path, digest, mtime in documents:
-                old = known.get(path)
+                old = known.get(base_url + path)
                 if old is not None and old[0] == digest:
                     dates[path] = old[1]
                     continue
                 dates[path] = mtime if old is None else max(mtime, old[1] + 1)
-                changed.append((path, digest, dates[path]))
+                changed.append((base_url + path, digest, dates[path]))
             db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)", changed)
         return dates
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _content(entry: Entry) -> bytes:

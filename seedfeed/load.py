@@ -261,9 +261,9 @@ class Corpus:
         if seconds is not None:
             entry = replace(entry, published=entry.published + timedelta(seconds=seconds))
         known = self.identities.get(result.ids[ref[1]])
-        if known is not None:  # (an edit seen before its item's date is no later than it)
+        if known is not None:  # (an edit seen before its item's stamp still comes after it)
             entry = replace(entry, id=known.id, slug=known.slug, updated=known.updated and max(
-                known.updated, entry.published))
+                known.updated, entry.published + timedelta(seconds=1)))
         return entry
 
     def slug(self, ref: Ref) -> str:

@@ -281,7 +281,12 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
 
     loader = new_loader()
     loader.restore_state(cache.loader, store)
-    corpus = ledger.reconcile(loader.load(now=now), now)
+    try:
+        corpus = ledger.reconcile(loader.load(now=now), now)
+    except StoreDamaged:  # (the ledger reads the cache's entries of changed items)
+        store.keep_only(set())
+        loader = new_loader()
+        corpus = ledger.reconcile(loader.load(now=now), now)
     root = str(out) + os.sep
     damaged = {path for path, signature in stamp.files.items()
                if _signature(root + path) != signature}
@@ -312,8 +317,9 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                            placer)
     report = Report(sections=len(corpus.sections()), entries=len(corpus.order),
                     reparsed=loader.reparsed, rendered=site.rendered)
-    dates = ledger.date((path, document.digest, document.last_modified)
-                        for path, document in site.documents.items())
+    dates = ledger.date(((path, document.digest, document.last_modified)
+                         for path, document in site.documents.items()),
+                        corpus.settings.base_url)
     placed: dict[str, tuple[tuple[int, int], bool] | None] = {}
     for places in site.placed.values():
         placed.update(places)  # type: ignore[call-overload]

@@ -148,47 +148,51 @@ class Content:
         """
         with self._lock:
             try:
-                corpus = self.loader.load(now=time.time(), settle=settle)
+                return self._reload(settle)
             except SeedError as exc:
                 if self.last_error != str(exc):
                     log.error("keeping the last good content: %s", exc)
                 self.last_error = str(exc)
                 return False
             except Exception as exc:  # noqa: BLE001 - a reload must never stop serving
+                # (the site database included: locked for long, read-only, replaced)
                 log.exception("keeping the last good content: reload failed")
                 self.last_error = f"reload failed: {exc!r}"
                 return False
-            self.last_error = None
-            old = self.snapshot
-            if corpus is self._loaded:
-                return False
-            loaded, corpus = corpus, self.ledger.reconcile(corpus)
-            for problem in corpus.problems:
-                log.warning("%s", problem)
-            site = render_site(corpus, old.site)
-            dates = self.ledger.date((path, document.digest, document.last_modified)
-                                     for path, document in site.documents.items())
-            max_age = corpus.settings.max_age
-            previous = {p.document.path: p for p in old.routes.values()}
-            routes: dict[str, Prepared] = {}
-            for path, document in site.documents.items():
-                if dates[path] != document.last_modified:  # (the ledger's, see Ledger.date)
-                    document = replace(document, last_modified=dates[path])
-                prepared = previous.get(path)
-                # New settings (max_age among them) make every document a new object.
-                if prepared is None or prepared.document != document \
-                        or old.max_age != max_age:
-                    prepared = prepare(document, max_age, prepared)
-                for url in url_paths(path):
-                    routes[url] = prepared
-            left = self.ledger.gone()
-            slugs = section_slugs({*corpus.sections(), *(section for section, _ in left)})
-            gone = frozenset(f"/{slugs[section]}/{slug}.html" for section, slug in left)
-            self.snapshot = Snapshot(routes, site, corpus, time.time(), gone - set(routes),
-                                     max_age)
-            self._loaded = loaded
-            log.info("loaded %d entries, %d documents", len(corpus.order), len(site.documents))
-            return True
+
+    def _reload(self, settle: float) -> bool:
+        corpus = self.loader.load(now=time.time(), settle=settle)
+        self.last_error = None
+        old = self.snapshot
+        if corpus is self._loaded:
+            return False
+        loaded, corpus = corpus, self.ledger.reconcile(corpus)
+        for problem in corpus.problems:
+            log.warning("%s", problem)
+        site = render_site(corpus, old.site)
+        dates = self.ledger.date(((path, document.digest, document.last_modified)
+                                  for path, document in site.documents.items()),
+                                 corpus.settings.base_url)
+        max_age = corpus.settings.max_age
+        previous = {p.document.path: p for p in old.routes.values()}
+        routes: dict[str, Prepared] = {}
+        for path, document in site.documents.items():
+            if dates[path] != document.last_modified:  # (the ledger's, see Ledger.date)
+                document = replace(document, last_modified=dates[path])
+            prepared = previous.get(path)
+            # New settings (max_age among them) make every document a new object.
+            if prepared is None or prepared.document != document or old.max_age != max_age:
+                prepared = prepare(document, max_age, prepared)
+            for url in url_paths(path):
+                routes[url] = prepared
+        left = self.ledger.gone()
+        slugs = section_slugs({*corpus.sections(), *(section for section, _ in left)})
+        gone = frozenset(f"/{slugs[section]}/{slug}.html" for section, slug in left)
+        self.snapshot = Snapshot(routes, site, corpus, time.time(), gone - set(routes),
+                                 max_age)
+        self._loaded = loaded
+        log.info("loaded %d entries, %d documents", len(corpus.order), len(site.documents))
+        return True
 
     def start(self) -> None:
         """Poll the seeds folder in a daemon thread (one per worker process)."""
@@ -210,7 +214,12 @@ class Content:
         tick and its own reload (workers never answer an older version for long)."""
         due = time.monotonic() + self.interval
         while not self._stopping.wait(min(self.interval, FOLLOW_SECONDS)):
-            if time.monotonic() >= due or self.ledger.changed_elsewhere():
+            try:
+                followed = self.ledger.changed_elsewhere()
+            except Exception:  # noqa: BLE001 - the seeds are still polled on time
+                log.exception("cannot read the site database")
+                followed = False
+            if time.monotonic() >= due or followed:
                 self.refresh(SETTLE_SECONDS)
                 due = time.monotonic() + self.interval
 

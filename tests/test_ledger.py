@@ -186,3 +186,75 @@ def test_the_database_lives_beside_the_seeds_and_deleting_it_is_safe(tmp_path: P
 ])
 def test_same_item_table(old: str, new: str, same: bool) -> None:
     assert same_item(old.split(), new.split()) is same
+
+
+def test_an_item_and_its_corrected_copy_in_two_files_never_share_an_id(tmp_path: Path) -> None:
+    seeds = seeds_with(tmp_path, EDITS["typo fixed"][0])
+    out = tmp_path / "out"
+    first = published(seeds, out, T0 + 100)
+    old_scrape = (seeds / "port/briefs.txt").read_text(encoding="utf-8")
+    # The corrected re-scrape replaces the old file: same id, as tested above.
+    (seeds / "port/briefs.txt").unlink()
+    (seeds / "port/rescrape.txt").write_text(f"{FIRST}\n\n{SECOND}\n", encoding="utf-8")
+    stamp(seeds / "port", T0 + 5000)
+    second = published(seeds, out, T0 + 5100)
+    assert second["entries"].keys() == first["entries"].keys()
+    # The old scrape comes back beside it (overlapping scrapes): no id twice, no page
+    # shared, and the entry that is the old scrape's own keeps its id.
+    (seeds / "port/briefs.txt").write_text(old_scrape, encoding="utf-8")
+    stamp(seeds / "port", T0 + 9000)
+    build(seeds, out, now=T0 + 9100)
+    entries = feedparser.parse((out / "port.atom").read_bytes()).entries
+    ids = [e.id for e in entries]
+    assert len(ids) == len(set(ids))
+    assert len({e.link for e in entries}) == len(entries)
+    assert first["entries"].keys() <= set(ids)
+
+
+def test_an_edit_made_before_an_items_noon_stamp_still_moves_its_updated(
+        tmp_path: Path) -> None:
+    # The scrape of 12 March is corrected at 10:00 that day, before the item's noon stamp.
+    morning = 1_710_226_800  # 2024-03-12 07:00 UTC, 10:00 in Moscow
+    seeds = seeds_with(tmp_path, EDITS["typo fixed"][0])
+    stamp(seeds, morning - 3600)
+    out = tmp_path / "out"
+    before = published(seeds, out, morning)
+    (seeds / "port/briefs.txt").write_text(f"{FIRST}\n\n{SECOND}\n", encoding="utf-8")
+    stamp(seeds / "port", morning)
+    after = published(seeds, out, morning + 60)
+    changed = [i for i in before["entries"] if before["entries"][i] != after["entries"][i]]
+    assert len(changed) == 1
+    assert after["entries"][changed[0]][1] > before["entries"][changed[0]][1]
+    assert after["feed"] > before["feed"]
+
+
+def test_a_database_deleted_under_the_server_is_made_again(tmp_path: Path) -> None:
+    seeds = seeds_with(tmp_path, FIRST)
+    app = create_app(seeds, {"RELOAD_INTERVAL": 0, "TESTING": True})
+    content = app.extensions["seedfeed"]
+    client = app.test_client()
+    assert client.get("/port.atom").status_code == 200
+    default_path(seeds).unlink()
+    assert content.ledger.changed_elsewhere()  # (the poller's check: it reopens)
+    (seeds / "port/briefs.txt").write_text(f"{SECOND}\n", encoding="utf-8")
+    stamp(seeds / "port", T0 + 5000)
+    assert content.refresh()
+    assert content.last_error is None
+    assert len(feedparser.parse(client.get("/port.atom").data).entries) == 2
+    assert default_path(seeds).exists()
+    content.stop()
+
+
+def test_builds_for_another_base_url_keep_their_own_dates(tmp_path: Path) -> None:
+    seeds = seeds_with(tmp_path, FIRST)
+    build(seeds, tmp_path / "here", now=T0 + 100)
+    build(seeds, tmp_path / "there", now=T0 + 200, base_url="https://mirror.example/")
+    port = sorted((tmp_path / "here").glob("port*")) + sorted(
+        (tmp_path / "here" / "port").glob("*"))
+    dates = {path: int(path.stat().st_mtime) for path in port if path.is_file()}
+    # Another section is added: a full rebuild here, whose port documents are unchanged.
+    (seeds / "town").mkdir()
+    (seeds / "town/a.txt").write_text("On 1 March 2024, the town hall opened.\n")
+    stamp(seeds / "town", T0 + 5000)
+    build(seeds, tmp_path / "here", now=T0 + 5100)
+    assert {path: int(path.stat().st_mtime) for path in dates} == dates
