@@ -100,7 +100,7 @@ class StageProgress:
 @STATE_OPTION
 def entries(seeds: Path, section: str | None, state: Path | None) -> None:
     """Print the entries as JSON Lines, newest first, with the ids and times the site
-    database gives them (when there is one: this command never creates it)."""
+    database gives them (when there is one: this command never creates nor changes it)."""
     corpus = load_corpus(seeds)
     from .ledger import Ledger, default_path
 
@@ -108,7 +108,7 @@ def entries(seeds: Path, section: str | None, state: Path | None) -> None:
     if state.exists():
         ledger = Ledger(state)
         try:
-            corpus = ledger.reconcile(corpus)
+            corpus = ledger.reconcile(corpus, record=False)
         finally:
             ledger.close()
     report(corpus)

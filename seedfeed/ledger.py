@@ -143,18 +143,20 @@ class Ledger:
         self._db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, record: bool = True) -> Iterator[sqlite3.Connection]:
         """One transaction that takes the write lock first: what is read in it is what
-        is written over (two workers reconciling at once take turns)."""
+        is written over (two workers reconciling at once take turns).  Not `record`:
+        rolled back (what it would have written is only looked at)."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        self._db.execute("COMMIT" if record else "ROLLBACK")
 
-    def reconcile(self, corpus: Corpus, now: float | None = None) -> Corpus:
+    def reconcile(self, corpus: Corpus, now: float | None = None, record: bool = True
+                  ) -> Corpus:
         """The corpus with the ids, URLs and times the ledger gives its entries, after
         recording it: new entries, changed texts, entries that came back or left.
 
@@ -164,10 +166,11 @@ class Ledger:
         changed when its title or text did: `changed` is then the mtime of the seed that
         brought the change (never before the previous change), so that a rebuild of the
         same seeds gives the same times.  Entries are read only when their fingerprint
-        differs from the ledger's (new or edited).
+        differs from the ledger's (new or edited).  `record` False: the database is left
+        as it was (`seedfeed entries` shows what a build would publish).
         """
         now = time.time() if now is None else now
-        with self._write() as db:
+        with self._write(record) as db:
             known = {row[0]: _Known._make(row) for row in db.execute(
                 "SELECT id, slug, section, day, own, raw, print, changed, gone FROM entry")}
             by_own = {row.own: row for row in known.values()}
@@ -239,9 +242,13 @@ class Ledger:
         changed = old.changed
         if content != old.print:
             changed = max(mtime, (old.changed or 0) + 1)
-        db.execute("UPDATE entry SET text=?, own=?, raw=?, print=?, changed=? WHERE id=?",
-                   (text, entry.id, raw, content, changed, old.id))
-        return old._replace(own=entry.id, raw=raw, print=content, changed=changed)
+        # (an entry may move to another section or day: where its page is now, and so
+        # where it is answered Gone if it leaves; its id and slug stay)
+        db.execute("UPDATE entry SET text=?, own=?, raw=?, print=?, changed=?, section=?, "
+                   "day=? WHERE id=?",
+                   (text, entry.id, raw, content, changed, entry.section, day, old.id))
+        return old._replace(own=entry.id, raw=raw, print=content, changed=changed,
+                            section=entry.section, day=day)
 
     def _adopt(self, db: sqlite3.Connection, section: str, day: int, new: str,
                taken: set[str]) -> _Known | None:

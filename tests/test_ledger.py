@@ -258,3 +258,44 @@ def test_builds_for_another_base_url_keep_their_own_dates(tmp_path: Path) -> Non
     stamp(seeds / "town", T0 + 5000)
     build(seeds, tmp_path / "here", now=T0 + 5100)
     assert {path: int(path.stat().st_mtime) for path in dates} == dates
+
+
+def test_seedfeed_entries_shows_the_published_ids_and_changes_no_database(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from seedfeed.cli import main
+
+    seeds = seeds_with(tmp_path, EDITS["typo fixed"][0])
+    out = tmp_path / "out"
+    first = published(seeds, out, T0 + 100)
+    (seeds / "port/briefs.txt").write_text(f"{FIRST}\n\n{SECOND}\n", encoding="utf-8")
+    stamp(seeds / "port", T0 + 5000)
+    database = default_path(seeds)
+    before = (database.read_bytes(), database.stat().st_mtime_ns)
+    result = CliRunner().invoke(main, ["entries", "--seeds", str(seeds)])
+    assert result.exit_code == 0, result.output
+    import json
+
+    printed = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert set(printed) == set(first["entries"])  # the corrected item keeps its id
+    assert (database.read_bytes(), database.stat().st_mtime_ns) == before
+
+
+def test_an_entry_that_moved_section_then_left_is_gone_where_it_last_was(
+        tmp_path: Path) -> None:
+    seeds = seeds_with(tmp_path, FIRST)
+    out = tmp_path / "out"
+    published(seeds, out, T0 + 100)
+    (seeds / "harbour").mkdir()
+    (seeds / "port/briefs.txt").rename(seeds / "harbour/briefs.txt")
+    stamp(seeds, T0 + 5000)
+    build(seeds, out, now=T0 + 5100)
+    pages = sorted(p.name for p in (out / "harbour").glob("2024-*.html"))
+    assert len(pages) == 2
+    (seeds / "harbour/briefs.txt").unlink()
+    stamp(seeds, T0 + 9000)
+    app = create_app(seeds, {"RELOAD_INTERVAL": 0, "TESTING": True})
+    client = app.test_client()
+    assert [client.get(f"/harbour/{page}").status_code for page in pages] == [410, 410]
+    app.extensions["seedfeed"].stop()
