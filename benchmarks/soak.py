@@ -2,20 +2,8 @@
 
     python -m benchmarks.soak [--seconds 30] [--entries 2000] [--workers 2]
 
-Starts `seedfeed serve` (gunicorn, several gthread workers, reloading every 0.5 s) on
-127.0.0.1 over a generated corpus, then for the given time, all at once:
-  - wrk loads it over every feed, section page, the index and the OPML (a validator on
-    every other request, gzip on every third, a new connection after every 16th: kept
-    alive, all of them may sit on one worker);
-  - another process rewrites, adds and removes seed files every 100 ms, some of them
-    written in two halves so that the server can catch them half-written;
-  - a sampler fetches documents and checks each body complete (Content-Length) and valid
-    (XML well-formed and feedparser bozo == 0, JSON loads, HTML ends with </html>).
-Reports requests, responses other than 200/304 (must be 0), bodies checked and invalid
-(must be 0), dips in the entry count /healthz reports through the run (must be 0), the
-workers' memory before and after (sampled through the run too: the first reloads raise
-it once, by a quarter or so, then it must level off), and entries lost (the server's
-entry count, once the seeds stop changing, against a fresh parse: must be equal).
+The longer run of the soak the tests make (tests/soaking.py says what it does and what
+each figure must be); prints the figures and them as JSON.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ Starts `seedfeed serve` (gunicorn, several gthread workers, reloading every 0.5 
   - another process rewrites, adds and removes seed files every 100 ms, some of them
     written in two halves so that the server can catch them half-written;
   - a sampler fetches documents and checks each body complete (Content-Length) and valid
-    (XML well-formed and feedparser bozo == 0, JSON loads, HTML ends with </html>).
+    (XML well-formed and feedparser bozo == 0, JSON loads, HTML ends with </html>);
+  - `seedfeed build` runs on the same seeds and site database every BUILD_EVERY seconds.
 Reports requests, responses other than 200/304 (must be 0), bodies checked and invalid
 (must be 0), dips in the entry count /healthz reports through the run (must be 0), the
 workers' memory before and after (sampled through the run too: the first reloads raise
