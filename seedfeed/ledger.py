@@ -202,6 +202,12 @@ class Ledger:
                     elif old is not None:
                         assigned.add(old.id)
                     rows[ref] = old
+            # Then the entries whose words are exactly a missing entry's (quotes, soft
+            # hyphens, spacing, paragraphs changed), before any is matched word by word:
+            # a loose match must not take the row of an exact one further down.
+            for ref in corpus.order:
+                if rows[ref] is None:
+                    rows[ref] = self._same_words(db, corpus, ref, taken)
             for ref in corpus.order:
                 result = files[ref[0]][2]
                 own, raw = result.ids[ref[1]], result.prints[ref[1]]
@@ -249,6 +255,21 @@ class Ledger:
                    (text, entry.id, raw, content, changed, entry.section, day, old.id))
         return old._replace(own=entry.id, raw=raw, print=content, changed=changed,
                             section=entry.section, day=day)
+
+    def _same_words(self, db: sqlite3.Connection, corpus: Corpus, ref: Ref,
+                    taken: set[str]) -> _Known | None:
+        """The missing entry (taken from now on) whose words are exactly the entry's."""
+        entry = corpus.files[ref[0]][2].entries[ref[1]]
+        day = entry.published.toordinal()
+        if not any((entry.section, near) in self._open_days for near in (day - 1, day, day + 1)):
+            return None
+        key = words(f"{entry.title}\n{entry.content_html}")
+        for near in (day, day - 1, day + 1):
+            for old, old_words, _ in self._candidates(db, entry.section, near):
+                if old.id not in taken and old_words == key:
+                    taken.add(old.id)
+                    return old
+        return None
 
     def _adopt(self, db: sqlite3.Connection, section: str, day: int, new: str,
                taken: set[str]) -> _Known | None:

@@ -299,3 +299,21 @@ def test_an_entry_that_moved_section_then_left_is_gone_where_it_last_was(
     client = app.test_client()
     assert [client.get(f"/harbour/{page}").status_code for page in pages] == [410, 410]
     app.extensions["seedfeed"].stop()
+
+
+def test_an_exact_re_scrape_keeps_the_id_even_after_a_looser_match(tmp_path: Path) -> None:
+    seeds = seeds_with(tmp_path, FIRST)
+    out = tmp_path / "out"
+    before = published(seeds, out, T0 + 100)
+    (link, _, _), = [v for v in before["entries"].values() if "winter schedule" in v[2]]
+    # Two scrapes of the item, the looser one listed first: an appended sentence, then
+    # the same words with soft hyphens. The id goes to the one whose words are the same.
+    appended = FIRST + " The first sailing is on Monday."
+    hyphenated = EDITS["soft hyphens"][1]
+    (seeds / "port/briefs.txt").write_text(f"{appended}\n\n{SECOND}\n", encoding="utf-8")
+    (seeds / "port/copy.txt").write_text(f"{hyphenated}\n", encoding="utf-8")
+    stamp(seeds / "port", T0 + 5000)
+    build(seeds, out, now=T0 + 5100)
+    entries = feedparser.parse((out / "port.atom").read_bytes()).entries
+    kept = [e for e in entries if e.link == link]
+    assert len(kept) == 1 and "first sailing" not in kept[0].content[0].value
