@@ -187,19 +187,19 @@ def _language(text: str, site_language: str) -> str | None:
     (Greek, Chinese) or mixed is left unmarked rather than labelled wrongly.
     """
     sample = text[:400]
+    language: str | None
     if sample.isascii():  # (most entries of most sites: no counting needed)
         language = "en" if _ASCII_LETTER.search(sample) else None
-        site = site_language.split("-")[0].casefold()
-        return language if language and site in _CYRILLIC_LANGUAGES else None
-    cyrillic = len(_CYRILLIC.findall(sample))
-    latin = len(_LATIN.findall(sample))
-    letters = sum(map(str.isalpha, sample))
-    if cyrillic > 2 * latin and cyrillic * 2 > letters:
-        language = "ru"
-    elif latin > 2 * cyrillic and latin * 2 > letters:
-        language = "en"
     else:
-        return None
+        cyrillic = len(_CYRILLIC.findall(sample))
+        latin = len(_LATIN.findall(sample))
+        letters = sum(map(str.isalpha, sample))
+        if cyrillic > 2 * latin and cyrillic * 2 > letters:
+            language = "ru"
+        elif latin > 2 * cyrillic and latin * 2 > letters:
+            language = "en"
+        else:
+            language = None
     site = site_language.split("-")[0].casefold()
     site_script = "ru" if site in _CYRILLIC_LANGUAGES else "en"
     return None if language == site_script else language

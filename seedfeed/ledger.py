@@ -237,8 +237,7 @@ class Ledger:
         mtime = corpus.mtimes.get(corpus.files[ref[0]][0], time.time())
         raw, content = corpus.files[ref[0]][2].prints[ref[1]], _content(entry)
         day = entry.published.toordinal()
-        if old is None and any((entry.section, near) in self._open_days
-                               for near in (day - 1, day, day + 1)):
+        if old is None and self._may_be_edit(entry.section, day):
             old = self._adopt(db, entry.section, day, text, taken)
         if old is None:
             self._new.append((entry.id, entry.slug, entry.section, day, text, entry.id,
@@ -261,7 +260,7 @@ class Ledger:
         """The missing entry (taken from now on) whose words are exactly the entry's."""
         entry = corpus.files[ref[0]][2].entries[ref[1]]
         day = entry.published.toordinal()
-        if not any((entry.section, near) in self._open_days for near in (day - 1, day, day + 1)):
+        if not self._may_be_edit(entry.section, day):
             return None
         key = words(f"{entry.title}\n{entry.content_html}")
         for near in (day, day - 1, day + 1):
@@ -271,18 +270,18 @@ class Ledger:
                     return old
         return None
 
+    def _may_be_edit(self, section: str, day: int) -> bool:
+        """Whether a known entry missing from the corpus has this day or one next to it."""
+        return any((section, near) in self._open_days for near in (day - 1, day, day + 1))
+
     def _adopt(self, db: sqlite3.Connection, section: str, day: int, new: str,
                taken: set[str]) -> _Known | None:
-        """The known entry, not in the corpus, that `new` is an edit of: one with the same
-        words (quotes, soft hyphens, spacing, paragraphs changed), else the most alike of
-        the FUZZY_TRIES that share most words with it, if `same_item` says so."""
+        """The known entry, not in the corpus, that `new` is an edit of: the most alike of
+        the FUZZY_TRIES that share most words with it, if `same_item` says so (entries of
+        the very same words were matched first, by _same_words)."""
         text = words(new)
         candidates = [c for near in (day - 1, day, day + 1)
                       for c in self._candidates(db, section, near) if c[0].id not in taken]
-        key = tuple(text)
-        for old, old_words, _ in candidates:
-            if tuple(old_words) == key:
-                return old
         vocabulary = set(text)
         candidates.sort(key=lambda c: len(c[2] & vocabulary), reverse=True)
         best: tuple[float, _Known] | None = None
