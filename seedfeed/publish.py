@@ -371,10 +371,13 @@ def _build(seeds: Path, out: Path, *, now: float, base_url: str | None, precompr
                                   documents={path: (d.media_type, d.last_modified, d.digest,
                                                     keys[path])
                                              for path, d in site.documents.items()}))
+    # The store is tidied (old entries, a killed build's spool folders) before the stamp
+    # says the build is complete: a kill between the two would leave them to builds that
+    # find nothing to do.
+    store.keep_only(loader.stored())
     _write(stamp_path(out), Stamp(inputs=inputs, built_at=now, files=files,
                                   sections=report.sections, entries=report.entries,
                                   complete=True, racy=racy, problems=tuple(problems)))
-    store.keep_only(loader.stored())
     return report, problems
 
 
