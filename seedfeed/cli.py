@@ -16,7 +16,7 @@ from .progress import DELAY_SECONDS, Progress
 from .publish import build as build_site
 
 if TYPE_CHECKING:
-    from .load import Corpus
+    from .corpus import Corpus
 
 # The parser and renderer are imported by the commands that use them, so that a build
 # with nothing to do, or --help, starts in a few tens of milliseconds.
@@ -102,15 +102,16 @@ def entries(seeds: Path, section: str | None, state: Path | None) -> None:
     """Print the entries as JSON Lines, newest first, with the ids and times the site
     database gives them (when there is one: this command never creates nor changes it)."""
     corpus = load_corpus(seeds)
-    from .ledger import Ledger, default_path
+    from .database import Database, default_path
+    from .ledger import Ledger
 
     state = state or default_path(seeds)
     if state.exists():
-        ledger = Ledger(state)
+        db = Database(state)
         try:
-            corpus = ledger.reconcile(corpus, record=False)
+            corpus = Ledger(db).reconcile(corpus, record=False)
         finally:
-            ledger.close()
+            db.close()
     report(corpus)
     out = sys.stdout
     for entry in corpus.entries:
@@ -132,9 +133,8 @@ def check(seeds: Path, verbose: bool) -> None:
     corpus = load_corpus(seeds, describe=verbose)
     from .render.site import oversized_feeds, render_feeds
 
-    feeds = render_feeds(corpus).documents.values()
     problems = [*corpus.problems,
-                *oversized_feeds((document.path, len(document.body)) for document in feeds)]
+                *oversized_feeds((path, len(body)) for path, body in render_feeds(corpus))]
     counts = dict.fromkeys(Level, 0)
     for problem in problems:
         counts[problem.level] += 1
@@ -153,11 +153,8 @@ def check(seeds: Path, verbose: bool) -> None:
               "(overrides site.toml).")
 @click.option("--gzip", "precompress", is_flag=True,
               help="Also write a precompressed .gz beside each document, for gzip_static.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Processes to parse and render with; 0: one per available core "
-              "(at most 8). The output is the same whatever the number.")
 @STATE_OPTION
-def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs: int,
+def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
           state: Path | None) -> None:
     """Render every feed and page and write them to --out as static files."""
     require_folder(seeds)
@@ -168,7 +165,7 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool, jobs:
     try:
         result, problems = build_site(seeds, out, now=time.time(), base_url=base_url,
                                       precompress=precompress, on_progress=progress,
-                                      jobs=jobs, state=state)
+                                      state=state)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:

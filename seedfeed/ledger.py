@@ -1,5 +1,4 @@
-"""What seedfeed remembers between runs, in one SQLite database: the ledger of every
-entry ever published and when each document's bytes last changed.
+"""The ledger of the site database (database.py): every entry ever published.
 
 The ledger keeps an entry's id and URL for ever.  An entry's id is made from its day and
 words (entries.identity), so a re-scrape that fixes a typo, curls the quotes, adds soft
@@ -10,7 +9,6 @@ id and URL instead, and its `updated` says when the text changed.
 
 Deleting the database is safe: the next run starts a new one, and ids are what entries'
 words make them (an entry edited since it was first published gets its new id then).
-The database is opened in WAL mode, so that a build and a server (its workers) share it.
 """
 
 from __future__ import annotations
@@ -20,56 +18,20 @@ import re
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
-from pathlib import Path
 from typing import NamedTuple
 
-from .load import Corpus, Identity, Ref
+from .corpus import Corpus, Identity, Ref
+from .database import Database
 from .model import Entry
 
-SUFFIX = ".seedfeed.sqlite"
-BUSY_SECONDS = 30.0  # how long a run waits for another one's write to finish
 TYPO_RATIO = 0.85  # two spellings of one word: "secratary"/"secretary" 0.89, "Minsk"/"Pinsk" 0.8
 SHARED_OF_SHORTER = 0.9  # a corrected text keeps nearly all of what it had...
 SHARED_OF_LONGER = 0.5  # ...and adds at most as much again (an appended sentence)
 FUZZY_TRIES = 3  # known entries of the days around compared word by word with a new one
 _WORD = re.compile(r"\w+")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")  # soft hyphens, zero widths
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS entry (
-    id TEXT PRIMARY KEY,      -- the id it was first published with: never changes
-    slug TEXT NOT NULL,       -- its page's name, fixed with the id
-    section TEXT NOT NULL,
-    day INTEGER NOT NULL,     -- proleptic ordinal of its day
-    text TEXT NOT NULL,       -- its current title and text (HTML), compared by words()
-    own TEXT NOT NULL,        -- the id its current words give (entries.identity)
-    raw BLOB NOT NULL,        -- Entry.fingerprint of its current parse: unchanged, unread
-    first_print BLOB NOT NULL,
-    print BLOB NOT NULL,      -- a hash of its current title and text (_content)
-    first_seen REAL NOT NULL, -- unix seconds
-    changed REAL,             -- when its content last changed (NULL: never)
-    gone REAL                 -- when it left the seeds (NULL: it is there)
-);
-CREATE INDEX IF NOT EXISTS entry_day ON entry (section, day);
-CREATE INDEX IF NOT EXISTS entry_own ON entry (own);
-CREATE TABLE IF NOT EXISTS document (
-    path TEXT PRIMARY KEY,    -- base_url + the path under the output root
-    digest TEXT NOT NULL,
-    changed INTEGER NOT NULL  -- unix seconds: when these bytes were first made
-);
-"""
-
-
-def default_path(seeds: Path) -> Path:
-    """Beside the seeds folder, never in it (a new file there would look like an edit):
-    `seeds/` keeps its ledger in `seeds.seedfeed.sqlite`."""
-    seeds = seeds.resolve()
-    return seeds.parent / (seeds.name + SUFFIX)
-
-
 def words(text: str) -> list[str]:
     """A text's words as an edit leaves them: case, accents' composition, punctuation,
     quotes, soft hyphens and spacing do not count."""
@@ -123,37 +85,11 @@ class _Known(NamedTuple):
 
 
 class Ledger:
-    """The site database at `path` (created on first use)."""
+    """The ledger of the site database `db` (see database.py)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, db: Database) -> None:
+        self.db = db
         self._open_days: set[tuple[str, int]] = set()
-        self._open()
-
-    def _open(self) -> None:
-        self._db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
-                                   check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)  # (idempotent: IF NOT EXISTS)
-        self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        self._file = _identity(self.path)
-
-    def close(self) -> None:
-        self._db.close()
-
-    @contextmanager
-    def _write(self, record: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction that takes the write lock first: what is read in it is what
-        is written over (two workers reconciling at once take turns).  Not `record`:
-        rolled back (what it would have written is only looked at)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT" if record else "ROLLBACK")
 
     def reconcile(self, corpus: Corpus, now: float | None = None, record: bool = True
                   ) -> Corpus:
@@ -170,7 +106,7 @@ class Ledger:
         as it was (`seedfeed entries` shows what a build would publish).
         """
         now = time.time() if now is None else now
-        with self._write(record) as db:
+        with self.db.transaction(record) as db:
             known = {row[0]: _Known._make(row) for row in db.execute(
                 "SELECT id, slug, section, day, own, raw, print, changed, gone FROM entry")}
             by_own = {row.own: row for row in known.values()}
@@ -232,7 +168,7 @@ class Ledger:
     def _record(self, db: sqlite3.Connection, corpus: Corpus, ref: Ref, old: _Known | None,
                 taken: set[str]) -> _Known | None:
         """Record a new or changed entry; the ledger's entry it is (None: a new one)."""
-        entry = corpus.files[ref[0]][2].entries[ref[1]]  # (as parsed: its own id and day)
+        entry = corpus.parsed(ref)  # (as parsed: its own id and day)
         text = f"{entry.title}\n{entry.content_html}"
         mtime = corpus.mtimes.get(corpus.files[ref[0]][0], time.time())
         raw, content = corpus.files[ref[0]][2].prints[ref[1]], _content(entry)
@@ -258,7 +194,7 @@ class Ledger:
     def _same_words(self, db: sqlite3.Connection, corpus: Corpus, ref: Ref,
                     taken: set[str]) -> _Known | None:
         """The missing entry (taken from now on) whose words are exactly the entry's."""
-        entry = corpus.files[ref[0]][2].entries[ref[1]]
+        entry = corpus.parsed(ref)
         day = entry.published.toordinal()
         if not self._may_be_edit(entry.section, day):
             return None
@@ -306,58 +242,9 @@ class Ledger:
                 found.append((_Known._make(row[:9]), old_words, set(old_words)))
         return found
 
-    def changed_elsewhere(self) -> bool:
-        """Whether another connection (process) wrote to the database since the last call
-        (SQLite's data_version: a few microseconds, no file read)."""
-        if _identity(self.path) != self._file:
-            # Deleted (or replaced) under a running server: a new database is made, as
-            # a new run would (an open connection to a deleted file would pair it with
-            # the new one's WAL).
-            self._db.close()
-            self._open()
-            return True
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        changed = version != self._version
-        self._version = version
-        return bool(changed)
-
     def gone(self) -> list[tuple[str, str]]:
         """(section, slug) of every entry that left the seeds: their pages are Gone."""
-        return list(self._db.execute("SELECT section, slug FROM entry WHERE gone IS NOT NULL"))
-
-    def date(self, documents: Iterable[tuple[str, str, int]], base_url: str = ""
-             ) -> dict[str, int]:
-        """When each document's bytes last changed, by path; `documents`: (path, digest,
-        the latest mtime of its inputs), recorded for those that are new or changed.
-        `base_url`: where they are published (`build --base-url` may differ from the
-        server's): each place keeps its own dates.
-
-        A document's bytes change at the mtime of the inputs that changed them, and never
-        before their previous change: a seed restored with its old mtime (`cp -p`) cannot
-        move a Last-Modified back, which would make If-Modified-Since clients miss it.
-        """
-        with self._write() as db:
-            known = {path: (digest, changed) for path, digest, changed in db.execute(
-                "SELECT path, digest, changed FROM document")}
-            dates: dict[str, int] = {}
-            changed: list[tuple[str, str, int]] = []
-            for path, digest, mtime in documents:
-                old = known.get(base_url + path)
-                if old is not None and old[0] == digest:
-                    dates[path] = old[1]
-                    continue
-                dates[path] = mtime if old is None else max(mtime, old[1] + 1)
-                changed.append((base_url + path, digest, dates[path]))
-            db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)", changed)
-        return dates
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
+        return list(self.db.db.execute("SELECT section, slug FROM entry WHERE gone IS NOT NULL"))
 
 
 def _content(entry: Entry) -> bytes:

@@ -27,11 +27,13 @@ from werkzeug.http import (
 )
 
 from .compress import GZIP_MIN_BYTES, gzip_body
-from .ledger import Ledger, default_path
-from .load import Corpus, Loader
+from .corpus import Corpus
+from .database import Database, default_path
+from .ledger import Ledger
+from .load import Loader
 from .model import SeedError
 from .render.links import section_slugs
-from .render.site import Document, RenderedSite, render_site
+from .render.site import content_digest, render_site
 
 log = logging.getLogger("seedfeed")
 
@@ -51,6 +53,18 @@ TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "applicati
 SETTLE_SECONDS = 1.0
 # How often a worker asks the site database whether another process recorded a change.
 FOLLOW_SECONDS = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A rendered document as served: render.site.Document's bytes, digest and date."""
+
+    path: str
+    media_type: str
+    key: bytes  # render.site.Document.key: equal keys, equal bytes
+    body: bytes
+    digest: str  # content_digest(body): the ETag
+    last_modified: int  # unix seconds, from the site database (database.next_date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +133,7 @@ class Snapshot:
     """An immutable, complete set of responses; replaced whole, never edited."""
 
     routes: dict[str, Prepared] = field(default_factory=dict)
-    site: RenderedSite = field(default_factory=RenderedSite)
+    documents: dict[str, Prepared] = field(default_factory=dict)  # by path
     corpus: Corpus | None = None
     loaded_at: float | None = None
     gone: frozenset[str] = frozenset()  # URL paths of entries that left the seeds (410)
@@ -132,8 +146,9 @@ class Content:
     def __init__(self, seeds: Path, interval: float = 2.0, state: Path | None = None) -> None:
         self.seeds = seeds
         self.interval = interval
-        self.loader = Loader(seeds)
-        self.ledger = Ledger(state or default_path(seeds))
+        self.db = Database(state or default_path(seeds))
+        self.loader = Loader(seeds, self.db)
+        self.ledger = Ledger(self.db)
         self._loaded: Corpus | None = None  # the loader's corpus behind the snapshot's
         self.snapshot = Snapshot()
         self.last_error: str | None = None
@@ -169,29 +184,36 @@ class Content:
         loaded, corpus = corpus, self.ledger.reconcile(corpus)
         for problem in corpus.problems:
             log.warning("%s", problem)
-        site = render_site(corpus, old.site)
-        dates = self.ledger.date(((path, document.digest, document.last_modified)
-                                  for path, document in site.documents.items()),
-                                 corpus.settings.base_url)
+        rendered: list[tuple[Document, Prepared | None]] = []
+        for document in render_site(corpus):
+            prepared = old.documents.get(document.path)
+            if prepared is not None and prepared.document.key == document.key:
+                body, digest = prepared.document.body, prepared.document.digest
+            else:
+                body = document.render()
+                digest = content_digest(body)
+            rendered.append((Document(document.path, document.media_type, document.key,
+                                      body, digest, document.mtime), prepared))
+        dates = self.db.date(((served.path, served.digest, served.last_modified)
+                              for served, _ in rendered), corpus.settings.base_url)
         max_age = corpus.settings.max_age
-        previous = {p.document.path: p for p in old.routes.values()}
         routes: dict[str, Prepared] = {}
-        for path, document in site.documents.items():
-            if dates[path] != document.last_modified:  # (the ledger's, see Ledger.date)
-                document = replace(document, last_modified=dates[path])
-            prepared = previous.get(path)
+        documents: dict[str, Prepared] = {}
+        for served, prepared in rendered:
+            served = replace(served, last_modified=dates[served.path])
             # New settings (max_age among them) make every document a new object.
-            if prepared is None or prepared.document != document or old.max_age != max_age:
-                prepared = prepare(document, max_age, prepared)
-            for url in url_paths(path):
+            if prepared is None or prepared.document != served or old.max_age != max_age:
+                prepared = prepare(served, max_age, prepared)
+            documents[served.path] = prepared
+            for url in url_paths(served.path):
                 routes[url] = prepared
         left = self.ledger.gone()
         slugs = section_slugs({*corpus.sections(), *(section for section, _ in left)})
         gone = frozenset(f"/{slugs[section]}/{slug}.html" for section, slug in left)
-        self.snapshot = Snapshot(routes, site, corpus, time.time(), gone - set(routes),
+        self.snapshot = Snapshot(routes, documents, corpus, time.time(), gone - set(routes),
                                  max_age)
         self._loaded = loaded
-        log.info("loaded %d entries, %d documents", len(corpus.order), len(site.documents))
+        log.info("loaded %d entries, %d documents", len(corpus.order), len(documents))
         return True
 
     def start(self) -> None:
@@ -215,7 +237,7 @@ class Content:
         due = time.monotonic() + self.interval
         while not self._stopping.wait(min(self.interval, FOLLOW_SECONDS)):
             try:
-                followed = self.ledger.changed_elsewhere()
+                followed = self.db.changed_elsewhere()
             except Exception:  # noqa: BLE001 - the seeds are still polled on time
                 log.exception("cannot read the site database")
                 followed = False
@@ -231,7 +253,7 @@ class Content:
             "status": "ok" if corpus is not None and self.last_error is None else "degraded",
             "sections": len(corpus.sections()) if corpus else 0,
             "entries": len(corpus.order) if corpus else 0,
-            "documents": len(snapshot.site.documents),
+            "documents": len(snapshot.documents),
             "problems": len(corpus.problems) if corpus else 0,
             "loaded_at": datetime.fromtimestamp(loaded, UTC).isoformat() if loaded else None,
             "last_error": self.last_error,

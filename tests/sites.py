@@ -13,7 +13,8 @@ import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from seedfeed.load import Corpus, load_seeds
+from seedfeed.corpus import Corpus
+from seedfeed.load import load_seeds
 from seedfeed.model import Entry
 from seedfeed.publish import Report, build
 from seedfeed.render.site import render_site
@@ -187,8 +188,7 @@ def corpus(seeds: Path) -> Corpus:
 def render(seeds: Path) -> tuple[Corpus, dict[str, bytes]]:
     """The parsed corpus and every document of its site, path -> bytes (no files written)."""
     parsed = load_seeds(seeds)
-    site = render_site(parsed)
-    return parsed, {path: document.body for path, document in site.documents.items()}
+    return parsed, {document.path: document.render() for document in render_site(parsed)}
 
 
 def feed_entries(parsed: Corpus, slug: str) -> list[Entry]:

@@ -27,7 +27,8 @@ from feedcheck import check_atom, check_jsonfeed, check_opml, check_rss
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seedfeed.load import Corpus, FileResult, SeedFile, parse_seed_bytes
+from seedfeed.corpus import Corpus, Parsed
+from seedfeed.load import SeedFile, parse_seed_bytes
 from seedfeed.model import Entry, Level, Problem
 from seedfeed.parse import has_text, parse_text
 from seedfeed.render.site import render_site
@@ -195,26 +196,25 @@ def corpora(draw: st.DrawFn) -> Corpus:
 
 def corpus_of(files: list[tuple[str, str, tuple[Entry, ...]]]) -> Corpus:
     """A corpus of seed files parsed here (one given mtime for all)."""
-    return Corpus.of(SETTINGS, [(rel, section, FileResult(rel, 1_700_000_000.0, entries, ()))
+    return Corpus.of(SETTINGS, [(rel, section, Parsed.of(rel, entries, ()))
                                 for rel, section, entries in files],
                      mtimes={rel: 1_700_000_000.0 for rel, _, _ in files})
 
 
 def check_site(corpus: Corpus, expected: Callable[[str], bool] = lambda _: False) -> None:
     """Every document of the corpus's site valid; `expected`: problems the test wants."""
-    site = render_site(corpus)
+    documents = {document.path: document.render() for document in render_site(corpus)}
     base = SETTINGS.base_url
     feeds = 0
-    for path, document in site.documents.items():
-        body = document.body
+    for path, body in documents.items():
         fmt = path.rsplit(".", 1)[-1]
         if fmt in ("rss", "atom"):
             parsed = feedparser.parse(body)
             assert not parsed.bozo, (path, parsed.get("bozo_exception"))
             problems = (check_rss if fmt == "rss" else check_atom)(body, base + path)
             assert [p for p in problems if not expected(p)] == [], (path, problems)
-            assert len(parsed.entries) == len(json.loads(site.documents[
-                path.replace(f".{fmt}", ".json")].body)["items"])
+            assert len(parsed.entries) == len(json.loads(documents[
+                path.replace(f".{fmt}", ".json")])["items"])
             feeds += 1
         elif fmt == "json":
             json.loads(body)
@@ -225,7 +225,7 @@ def check_site(corpus: Corpus, expected: Callable[[str], bool] = lambda _: False
         assert not XML_FORBIDDEN.search(body.decode("utf-8")), path
     sections = {entry.section for entry in corpus.entries}
     assert feeds == 3 * (len(sections) + 1)
-    pages = [path for path in site.documents if path.endswith(".html") and "/" in path
+    pages = [path for path in documents if path.endswith(".html") and "/" in path
              and not path.endswith("/index.html")]
     assert len(pages) == len(corpus.entries)
 

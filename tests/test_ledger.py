@@ -12,7 +12,8 @@ import pytest
 from feedcheck import check_atom
 from sites import write_seeds
 
-from seedfeed.ledger import default_path, same_item, words
+from seedfeed.database import default_path
+from seedfeed.ledger import same_item, words
 from seedfeed.publish import build
 from seedfeed.web import create_app
 
@@ -235,7 +236,7 @@ def test_a_database_deleted_under_the_server_is_made_again(tmp_path: Path) -> No
     client = app.test_client()
     assert client.get("/port.atom").status_code == 200
     default_path(seeds).unlink()
-    assert content.ledger.changed_elsewhere()  # (the poller's check: it reopens)
+    assert content.db.changed_elsewhere()  # (the poller's check: it reopens)
     (seeds / "port/briefs.txt").write_text(f"{SECOND}\n", encoding="utf-8")
     stamp(seeds / "port", T0 + 5000)
     assert content.refresh()

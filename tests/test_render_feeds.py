@@ -33,7 +33,8 @@ from sites import (
     render_variant,
 )
 
-from seedfeed.load import Corpus, load_seeds
+from seedfeed.corpus import Corpus
+from seedfeed.load import load_seeds
 from seedfeed.render.channel import Channel, Item, update_schedule
 from seedfeed.render.feeds import render_atom, render_rss
 

@@ -27,7 +27,8 @@ from sites import (
     render_variant,
 )
 
-from seedfeed.load import Corpus, load_seeds
+from seedfeed.corpus import Corpus
+from seedfeed.load import load_seeds
 from seedfeed.render.channel import Channel, Item
 from seedfeed.render.jsonfeed import render_json
 

@@ -12,7 +12,7 @@ from feedcheck import check_opml, opml_feed_urls
 from lxml import etree
 from sites import BASE_URL, RU_SLUG, SITES, SLUGS, hostile_seeds, render, render_variant
 
-from seedfeed.load import Corpus
+from seedfeed.corpus import Corpus
 from seedfeed.render.opml import Subscription, render_opml
 
 

@@ -22,7 +22,7 @@ from sites import (
     render_variant,
 )
 
-from seedfeed.load import Corpus
+from seedfeed.corpus import Corpus
 from seedfeed.render.pages import chrome, render_page, stylesheet
 
 TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",

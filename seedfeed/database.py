@@ -1,0 +1,303 @@
+"""The site database: everything seedfeed remembers between runs, in one SQLite file.
+
+- `entry`: the ledger of every entry ever published (see ledger.py): ids are permanent.
+- `document`: for every document at every base URL, the digest of its bytes and when
+  they last changed (its Last-Modified, in the server and as a static file's mtime).
+- `seed`, `parsed`: what each seed file held when last parsed (its signature, its
+  entries), so that a run parses only the files that changed.
+- `output`, `build`: for each output folder, the files the last build wrote (whose they
+  are, what they were rendered from) and that build's inputs, so that a build with
+  nothing to do stops before parsing, and a build never removes a file it did not write.
+
+Opened in WAL mode, so that a build and a server's workers share it: readers never wait,
+writers take turns.  Deleting it is safe: the next run makes a new one, losing only the
+memory of edits (see ledger.py) and the time a full build takes.  The tables that only
+save work (`seed`, `parsed`, `output`, `build`) are emptied when seedfeed's storage
+changes (SCHEMA_VERSION); the ledger and the dates are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .model import Entry, Level, Problem
+
+SUFFIX = ".seedfeed.sqlite"
+BUSY_SECONDS = 30.0  # how long a run waits for another one's write to finish
+SCHEMA_VERSION = 2
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entry (
+    id TEXT PRIMARY KEY,      -- the id it was first published with: never changes
+    slug TEXT NOT NULL,       -- its page's name, fixed with the id
+    section TEXT NOT NULL,
+    day INTEGER NOT NULL,     -- proleptic ordinal of its day
+    text TEXT NOT NULL,       -- its current title and text (HTML), compared by words()
+    own TEXT NOT NULL,        -- the id its current words give (entries.identity)
+    raw BLOB NOT NULL,        -- Entry.fingerprint of its current parse: unchanged, unread
+    first_print BLOB NOT NULL,
+    print BLOB NOT NULL,      -- a hash of its current title and text
+    first_seen REAL NOT NULL, -- unix seconds
+    changed REAL,             -- when its content last changed (NULL: never)
+    gone REAL                 -- when it left the seeds (NULL: it is there)
+);
+CREATE INDEX IF NOT EXISTS entry_day ON entry (section, day);
+CREATE INDEX IF NOT EXISTS entry_own ON entry (own);
+CREATE TABLE IF NOT EXISTS document (
+    path TEXT PRIMARY KEY,    -- base_url + the path under the output root
+    digest TEXT NOT NULL,
+    changed INTEGER NOT NULL  -- unix seconds: when these bytes were first made
+);
+CREATE TABLE IF NOT EXISTS seed (
+    path TEXT PRIMARY KEY,    -- relative to the seeds folder
+    parse_key TEXT NOT NULL,  -- the settings and seedfeed it was parsed with
+    size INTEGER, mtime_ns INTEGER, ino INTEGER,  -- its signature when parsed
+    seen REAL NOT NULL,       -- when that signature was taken (see model.racy)
+    digest TEXT NOT NULL,     -- model.content_hash of its bytes
+    short_lines TEXT NOT NULL, repeated TEXT NOT NULL, problems TEXT NOT NULL  -- JSON
+);
+CREATE TABLE IF NOT EXISTS parsed (
+    path TEXT NOT NULL, n INTEGER NOT NULL,  -- the seed, and the entry's place in it
+    id TEXT NOT NULL, slug TEXT NOT NULL, day INTEGER NOT NULL, date_only INTEGER NOT NULL,
+    print BLOB NOT NULL,      -- Entry.fingerprint
+    data TEXT NOT NULL,       -- the entry, as JSON
+    PRIMARY KEY (path, n)
+);
+CREATE TABLE IF NOT EXISTS output (
+    folder TEXT NOT NULL, path TEXT NOT NULL,  -- an output folder, a file under it
+    size INTEGER, mtime_ns INTEGER,  -- as written (NULL: a build may have written it)
+    key BLOB, digest TEXT,     -- what it was rendered from, a hash of its bytes
+    PRIMARY KEY (folder, path)
+);
+CREATE TABLE IF NOT EXISTS build (
+    folder TEXT PRIMARY KEY,  -- the output folder
+    inputs TEXT NOT NULL,     -- a hash of every seed's signature and the options
+    built_at REAL NOT NULL, racy TEXT NOT NULL,  -- young seeds' content hashes (JSON)
+    sections INTEGER NOT NULL, entries INTEGER NOT NULL, problems TEXT NOT NULL
+);
+"""
+_CACHES = ("seed", "parsed", "output", "build")
+
+
+def default_path(seeds: Path) -> Path:
+    """Beside the seeds folder, never in it (a new file there would look like an edit):
+    `seeds/` keeps its database in `seeds.seedfeed.sqlite`."""
+    seeds = seeds.resolve()
+    return seeds.parent / (seeds.name + SUFFIX)
+
+
+class Database:
+    """The site database at `path`, created on first use.  sqlite3.Error on failure."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._open()
+
+    def _open(self) -> None:
+        self.db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
+                                  check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.transaction() as db:
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                for table in _CACHES:
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            for statement in _SCHEMA.split(";"):  # (executescript would commit first)
+                db.execute(statement)
+        self._version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        self._file = _identity(self.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self, commit: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction holding the write lock from its start: what is read in it is
+        what is written over (two processes writing at once take turns).  `commit` False:
+        rolled back (what it would write is only looked at)."""
+        if self.db.in_transaction:  # (nested: part of the enclosing one)
+            yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT" if commit else "ROLLBACK")
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (process) wrote since the last call (SQLite's
+        data_version: a few microseconds, no file read)."""
+        if _identity(self.path) != self._file:
+            # Deleted (or replaced) under a running server: a new database is made, as a
+            # new run would (an open connection to a deleted file would pair it with the
+            # new one's WAL).
+            self.db.close()
+            self._open()
+            return True
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        changed = version != self._version
+        self._version = version
+        return bool(changed)
+
+    # --- seeds: what each file held when last parsed -------------------------------------
+
+    def seeds(self, parse_key: str) -> dict[str, tuple[Any, ...]]:
+        """path -> (signature, seen, digest, short lines, repeated, problems, ids, slugs,
+        days, date_only, prints) of every seed parsed with `parse_key`."""
+        found: dict[str, tuple[Any, ...]] = {}
+        entries: dict[str, list[tuple[Any, ...]]] = {}
+        for path, *row in self.db.execute(
+                "SELECT path, id, slug, day, date_only, print FROM parsed ORDER BY path, n"):
+            entries.setdefault(path, []).append(row)
+        for path, size, mtime_ns, ino, seen, digest, lines, repeated, problems in (
+                self.db.execute("SELECT path, size, mtime_ns, ino, seen, digest, short_lines,"
+                                " repeated, problems FROM seed WHERE parse_key=?",
+                                (parse_key,))):
+            columns = tuple(zip(*entries.get(path, []), strict=True)) or ((),) * 5
+            found[path] = ((size, mtime_ns, ino), seen, digest, frozenset(json.loads(lines)),
+                           frozenset(json.loads(repeated)), tuple(
+                               Problem(p, n, Level(level), m)
+                               for p, n, level, m in json.loads(problems)),
+                           columns[0], columns[1], columns[2],
+                           tuple(map(bool, columns[3])), columns[4])
+        return found
+
+    def put_seed(self, path: str, parse_key: str, signature: tuple[int, int, int],
+                 seen: float, digest: str, short_lines: frozenset[str],
+                 repeated: frozenset[str], problems: tuple[Problem, ...],
+                 entries: tuple[Entry, ...]) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO seed VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       (path, parse_key, *signature, seen, digest,
+                        json.dumps(sorted(short_lines)), json.dumps(sorted(repeated)),
+                        json.dumps([(p.path, p.line, p.level.value, p.message)
+                                    for p in problems])))
+            db.execute("DELETE FROM parsed WHERE path=?", (path,))
+            db.executemany("INSERT INTO parsed VALUES (?,?,?,?,?,?,?,?)", (
+                (path, n, e.id, e.slug, e.published.toordinal(), e.date_only, e.fingerprint(),
+                 json.dumps((e.id, e.section, e.slug, e.title, e.published.isoformat(),
+                             e.summary, e.content_html, e.source, e.language, e.date_only),
+                            ensure_ascii=False))
+                for n, e in enumerate(entries)))
+
+    def seen(self, path: str, signature: tuple[int, int, int], seen: float) -> None:
+        """A seed found unchanged by its bytes under a new signature, trusted from `seen`."""
+        with self.transaction() as db:
+            db.execute("UPDATE seed SET size=?, mtime_ns=?, ino=?, seen=? WHERE path=?",
+                       (*signature, seen, path))
+
+    def forget_seeds(self, keep: Iterable[str]) -> None:
+        """Forget the seeds not in `keep` (removed from the folder)."""
+        keep = set(keep)
+        gone = [(path,) for path, in self.db.execute("SELECT path FROM seed")
+                if path not in keep]
+        if gone:
+            with self.transaction() as db:
+                db.executemany("DELETE FROM seed WHERE path=?", gone)
+                db.executemany("DELETE FROM parsed WHERE path=?", gone)
+
+    def entry(self, path: str, n: int) -> Entry:
+        """The n-th entry of a seed (KeyError when the database no longer has it)."""
+        row = self.db.execute("SELECT data FROM parsed WHERE path=? AND n=?",
+                              (path, n)).fetchone()
+        if row is None:
+            raise KeyError(f"{path}#{n}")
+        (entry_id, section, slug, title, published, summary, html, source, language,
+         date_only) = json.loads(row[0])
+        return Entry(entry_id, section, slug, title, datetime.fromisoformat(published),
+                     summary, html, source, language, date_only)
+
+    # --- documents: when each one's bytes last changed --------------------------------
+
+    def date(self, documents: Iterable[tuple[str, str, int]], base_url: str = ""
+             ) -> dict[str, int]:
+        """When each document's bytes last changed, by path; `documents`: (path, digest,
+        the newest mtime of its inputs), recorded for those that are new or changed.
+        `base_url`: where they are published (`build --base-url` may differ from the
+        server's): each place keeps its own dates.  See next_date."""
+        with self.transaction():
+            known = self.dates(base_url)
+            dates: dict[str, int] = {}
+            changed: list[tuple[str, str, int]] = []
+            for path, digest, mtime in documents:
+                dates[path] = next_date(known.get(path), digest, mtime)
+                if known.get(path, ("", 0))[0] != digest:
+                    changed.append((base_url + path, digest, dates[path]))
+            self.record_dates(changed)
+        return dates
+
+    def dates(self, base_url: str) -> dict[str, tuple[str, int]]:
+        """path -> (digest, when it was first made) of every document at `base_url`."""
+        return {path[len(base_url):]: (digest, changed) for path, digest, changed in
+                self.db.execute("SELECT path, digest, changed FROM document "
+                                "WHERE substr(path, 1, ?) = ?", (len(base_url), base_url))}
+
+    def record_dates(self, dates: Iterable[tuple[str, str, int]]) -> None:
+        """Record (base_url + path, digest, date) of documents whose bytes changed."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)", dates)
+
+    # --- outputs: the files a build wrote, and its inputs ------------------------------
+
+    def outputs(self, folder: str) -> dict[str, tuple[Any, ...]]:
+        """path -> (size, mtime_ns, key, digest) of each file the builds into `folder`
+        own (size None: claimed by a build that may have been killed)."""
+        return {path: tuple(row) for path, *row in self.db.execute(
+            "SELECT path, size, mtime_ns, key, digest FROM output WHERE folder=?", (folder,))}
+
+    def claim(self, folder: str, paths: Iterable[str]) -> None:
+        """Own these files before they are written: a build killed after writing one
+        leaves it to the next build, which checks it like any file it does not trust."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO output (folder, path) VALUES (?, ?)",
+                           ((folder, path) for path in paths))
+
+    def built(self, folder: str, outputs: dict[str, tuple[Any, ...]], inputs: str,
+              built_at: float, racy: dict[str, str], sections: int, entries: int,
+              problems: list[Problem]) -> None:
+        """Record a complete build of `folder`: exactly `outputs` (see outputs())."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM output WHERE folder=?", (folder,))
+            db.executemany("INSERT INTO output VALUES (?,?,?,?,?,?)",
+                           ((folder, path, *row) for path, row in outputs.items()))
+            db.execute("INSERT OR REPLACE INTO build VALUES (?,?,?,?,?,?,?)", (
+                folder, inputs, built_at, json.dumps(racy), sections, entries,
+                json.dumps([(p.path, p.line, p.level.value, p.message) for p in problems])))
+
+    def last_build(self, folder: str) -> tuple[str, float, dict[str, str], int, int,
+                                               list[Problem]] | None:
+        """(inputs, built_at, racy, sections, entries, problems) of the last complete
+        build of `folder`, if any."""
+        row = self.db.execute("SELECT inputs, built_at, racy, sections, entries, problems "
+                              "FROM build WHERE folder=?", (folder,)).fetchone()
+        if row is None:
+            return None
+        return (row[0], row[1], json.loads(row[2]), row[3], row[4],
+                [Problem(p, n, Level(level), m) for p, n, level, m in json.loads(row[5])])
+
+
+def next_date(known: tuple[str, int] | None, digest: str, mtime: int) -> int:
+    """A document's date (unix seconds) given what is known of it (digest, date): the
+    known date while its bytes (digest) are the same; when they change, the newest mtime
+    of its inputs (`mtime`), but never before the previous change: a seed restored with
+    its old mtime (`cp -p`) cannot move a Last-Modified back, which would make
+    If-Modified-Since clients miss the new bytes."""
+    if known is None:
+        return mtime
+    return known[1] if known[0] == digest else max(mtime, known[1] + 1)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
