@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .database import DatabaseError
 from .model import Level, SeedError
 from .progress import DELAY_SECONDS, Progress
 from .publish import build as build_site
@@ -107,7 +108,10 @@ def entries(seeds: Path, section: str | None, state: Path | None) -> None:
 
     state = state or default_path(seeds)
     if state.exists():
-        db = Database(state)
+        try:
+            db = Database(state)
+        except DatabaseError as exc:
+            raise click.ClickException(str(exc)) from exc
         try:
             corpus = Ledger(db).reconcile(corpus, record=False)
         finally:
@@ -166,7 +170,7 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
         result, problems = build_site(seeds, out, now=time.time(), base_url=base_url,
                                       precompress=precompress, on_progress=progress,
                                       state=state)
-    except SeedError as exc:
+    except (SeedError, DatabaseError) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc}") from exc

@@ -26,11 +26,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .corpus import Parsed
 from .model import Entry, Level, Problem
 
 SUFFIX = ".seedfeed.sqlite"
 BUSY_SECONDS = 30.0  # how long a run waits for another one's write to finish
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entry (
     id TEXT PRIMARY KEY,      -- the id it was first published with: never changes
@@ -55,18 +56,23 @@ CREATE TABLE IF NOT EXISTS document (
 );
 CREATE TABLE IF NOT EXISTS seed (
     path TEXT PRIMARY KEY,    -- relative to the seeds folder
-    parse_key TEXT NOT NULL,  -- the settings and seedfeed it was parsed with
-    size INTEGER, mtime_ns INTEGER, ino INTEGER,  -- its signature when parsed
-    seen REAL NOT NULL,       -- when that signature was taken (see model.racy)
-    digest TEXT NOT NULL,     -- model.content_hash of its bytes
-    short_lines TEXT NOT NULL, repeated TEXT NOT NULL, problems TEXT NOT NULL  -- JSON
+    parse TEXT NOT NULL,      -- what it held when last parsed (a row of parse)
+    size INTEGER, mtime_ns INTEGER, ino INTEGER,  -- its signature then
+    seen REAL NOT NULL        -- when that signature was taken (see model.racy)
+);
+CREATE TABLE IF NOT EXISTS parse (
+    id TEXT PRIMARY KEY,      -- a hash of the settings, seedfeed, path, bytes and furniture
+    digest TEXT NOT NULL,     -- model.content_hash of the bytes
+    short_lines TEXT NOT NULL, repeated TEXT NOT NULL, problems TEXT NOT NULL,  -- JSON
+    entries INTEGER NOT NULL, -- how many rows of parsed it has
+    made REAL NOT NULL        -- unix seconds (kept an hour after no seed has it)
 );
 CREATE TABLE IF NOT EXISTS parsed (
-    path TEXT NOT NULL, n INTEGER NOT NULL,  -- the seed, and the entry's place in it
+    parse TEXT NOT NULL, n INTEGER NOT NULL,  -- the parse, and the entry's place in it
     id TEXT NOT NULL, slug TEXT NOT NULL, day INTEGER NOT NULL, date_only INTEGER NOT NULL,
     print BLOB NOT NULL,      -- Entry.fingerprint
     data TEXT NOT NULL,       -- the entry, as JSON
-    PRIMARY KEY (path, n)
+    PRIMARY KEY (parse, n)
 );
 CREATE TABLE IF NOT EXISTS output (
     folder TEXT NOT NULL, path TEXT NOT NULL,  -- an output folder, a file under it
@@ -81,7 +87,12 @@ CREATE TABLE IF NOT EXISTS build (
     sections INTEGER NOT NULL, entries INTEGER NOT NULL, problems TEXT NOT NULL
 );
 """
-_CACHES = ("seed", "parsed", "output", "build")
+_CACHES = ("seed", "parse", "parsed", "output", "build")
+KEEP_PARSES = 3600.0  # seconds an unused parse stays: a running build may still read it
+
+
+class DatabaseError(Exception):
+    """The site database cannot be used (damaged, not a database, not writable)."""
 
 
 def default_path(seeds: Path) -> Path:
@@ -92,11 +103,20 @@ def default_path(seeds: Path) -> Path:
 
 
 class Database:
-    """The site database at `path`, created on first use.  sqlite3.Error on failure."""
+    """The site database at `path`, created on first use.
+
+    DatabaseError when the file is not one; sqlite3.Error when a later use fails.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._open()
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            # Never replaced silently: it holds the ids of everything published.
+            raise DatabaseError(
+                f"{path}: not a site database ({exc}): move it away to start a new one "
+                "(entries edited since first published then get new ids)") from exc
 
     def _open(self) -> None:
         self.db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
@@ -148,72 +168,83 @@ class Database:
         return bool(changed)
 
     # --- seeds: what each file held when last parsed -------------------------------------
+    # A parse's rows never change (its id hashes everything it depends on), so that a
+    # process reading entries from it later (a build rendering) reads what it parsed,
+    # whatever other processes record meanwhile.
 
-    def seeds(self, parse_key: str) -> dict[str, tuple[Any, ...]]:
-        """path -> (signature, seen, digest, short lines, repeated, problems, ids, slugs,
-        days, date_only, prints) of every seed parsed with `parse_key`."""
+    def seeds(self, parse_key: str, eager: bool = False) -> dict[str, tuple[Any, ...]]:
+        """path -> (signature, seen, parse id, digest, short lines, repeated, problems,
+        ids, slugs, days, date_only, prints, entries) of every seed whose parse has
+        `parse_key`; entries: a tuple of Entry when `eager`, else None."""
         found: dict[str, tuple[Any, ...]] = {}
-        entries: dict[str, list[tuple[Any, ...]]] = {}
-        for path, *row in self.db.execute(
-                "SELECT path, id, slug, day, date_only, print FROM parsed ORDER BY path, n"):
-            entries.setdefault(path, []).append(row)
-        for path, size, mtime_ns, ino, seen, digest, lines, repeated, problems in (
-                self.db.execute("SELECT path, size, mtime_ns, ino, seen, digest, short_lines,"
-                                " repeated, problems FROM seed WHERE parse_key=?",
-                                (parse_key,))):
-            columns = tuple(zip(*entries.get(path, []), strict=True)) or ((),) * 5
-            found[path] = ((size, mtime_ns, ino), seen, digest, frozenset(json.loads(lines)),
-                           frozenset(json.loads(repeated)), tuple(
-                               Problem(p, n, Level(level), m)
-                               for p, n, level, m in json.loads(problems)),
-                           columns[0], columns[1], columns[2],
-                           tuple(map(bool, columns[3])), columns[4])
+        self.db.execute("BEGIN")  # (one snapshot of all three tables)
+        try:
+            rows: dict[str, list[tuple[Any, ...]]] = {}
+            for parse, *row in self.db.execute(
+                    "SELECT parse, id, slug, day, date_only, print"
+                    + (", data" if eager else "") + " FROM parsed ORDER BY parse, n"):
+                rows.setdefault(parse, []).append(row)
+            for path, size, mtime_ns, ino, seen, parse, digest, lines, repeated, problems, \
+                    count in self.db.execute(
+                        "SELECT path, size, mtime_ns, ino, seen, parse, digest, short_lines, "
+                        "repeated, problems, entries FROM seed JOIN parse ON parse = id "
+                        "WHERE substr(parse, 1, 32) = ?", (parse_key,)):
+                entries = rows.get(parse, [])
+                if len(entries) != count:
+                    continue  # (rows lost: parsed again)
+                columns = tuple(zip(*entries, strict=True)) or ((),) * (7 if eager else 6)
+                found[path] = ((size, mtime_ns, ino), seen, parse, digest,
+                               frozenset(json.loads(lines)), frozenset(json.loads(repeated)),
+                               _problems(problems), columns[0], columns[1], columns[2],
+                               tuple(map(bool, columns[3])), columns[4],
+                               tuple(map(_entry, columns[5])) if eager else None)
+        finally:
+            self.db.execute("COMMIT")
         return found
 
-    def put_seed(self, path: str, parse_key: str, signature: tuple[int, int, int],
-                 seen: float, digest: str, short_lines: frozenset[str],
-                 repeated: frozenset[str], problems: tuple[Problem, ...],
-                 entries: tuple[Entry, ...]) -> None:
+    def put_seed(self, path: str, parse: str, signature: tuple[int, int, int], seen: float,
+                 parsed: Parsed) -> None:
+        """Record a seed's parse (`parse`: its id, see Loader) and signature; the parse's
+        entries are read only if the database does not have them yet."""
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO seed VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       (path, parse_key, *signature, seen, digest,
-                        json.dumps(sorted(short_lines)), json.dumps(sorted(repeated)),
-                        json.dumps([(p.path, p.line, p.level.value, p.message)
-                                    for p in problems])))
-            db.execute("DELETE FROM parsed WHERE path=?", (path,))
-            db.executemany("INSERT INTO parsed VALUES (?,?,?,?,?,?,?,?)", (
-                (path, n, e.id, e.slug, e.published.toordinal(), e.date_only, e.fingerprint(),
-                 json.dumps((e.id, e.section, e.slug, e.title, e.published.isoformat(),
-                             e.summary, e.content_html, e.source, e.language, e.date_only),
-                            ensure_ascii=False))
-                for n, e in enumerate(entries)))
+            if db.execute("SELECT 1 FROM parse WHERE id=?", (parse,)).fetchone() is None:
+                entries = parsed.entries
+                db.execute("INSERT INTO parse VALUES (?,?,?,?,?,?,?)", (
+                    parse, parsed.digest, json.dumps(sorted(parsed.short_lines)),
+                    json.dumps(sorted(parsed.repeated)), _json(parsed.problems),
+                    len(entries), seen))
+                db.executemany("INSERT INTO parsed VALUES (?,?,?,?,?,?,?,?)", (
+                    (parse, n, e.id, e.slug, e.published.toordinal(), e.date_only,
+                     e.fingerprint(), json.dumps(
+                         (e.id, e.section, e.slug, e.title, e.published.isoformat(),
+                          e.summary, e.content_html, e.source, e.language, e.date_only),
+                         ensure_ascii=False))
+                    for n, e in enumerate(entries)))
+            db.execute("INSERT OR REPLACE INTO seed VALUES (?,?,?,?,?,?)",
+                       (path, parse, *signature, seen))
 
-    def seen(self, path: str, signature: tuple[int, int, int], seen: float) -> None:
-        """A seed found unchanged by its bytes under a new signature, trusted from `seen`."""
-        with self.transaction() as db:
-            db.execute("UPDATE seed SET size=?, mtime_ns=?, ino=?, seen=? WHERE path=?",
-                       (*signature, seen, path))
-
-    def forget_seeds(self, keep: Iterable[str]) -> None:
-        """Forget the seeds not in `keep` (removed from the folder)."""
+    def forget_seeds(self, keep: Iterable[str], now: float) -> None:
+        """Forget the seeds not in `keep` (removed from the folder), and parses no seed
+        has had for KEEP_PARSES seconds."""
         keep = set(keep)
         gone = [(path,) for path, in self.db.execute("SELECT path FROM seed")
                 if path not in keep]
-        if gone:
-            with self.transaction() as db:
-                db.executemany("DELETE FROM seed WHERE path=?", gone)
-                db.executemany("DELETE FROM parsed WHERE path=?", gone)
+        with self.transaction() as db:
+            db.executemany("DELETE FROM seed WHERE path=?", gone)
+            db.execute("UPDATE parse SET made=? WHERE made < ? AND id IN "
+                       "(SELECT parse FROM seed)", (now, now - KEEP_PARSES / 2))
+            old = db.execute("SELECT id FROM parse WHERE made < ? AND id NOT IN "
+                             "(SELECT parse FROM seed)", (now - KEEP_PARSES,)).fetchall()
+            db.executemany("DELETE FROM parse WHERE id=?", old)
+            db.executemany("DELETE FROM parsed WHERE parse=?", old)
 
-    def entry(self, path: str, n: int) -> Entry:
-        """The n-th entry of a seed (KeyError when the database no longer has it)."""
-        row = self.db.execute("SELECT data FROM parsed WHERE path=? AND n=?",
-                              (path, n)).fetchone()
+    def entry(self, parse: str, n: int) -> Entry:
+        """The n-th entry of a parse (KeyError when the database no longer has it)."""
+        row = self.db.execute("SELECT data FROM parsed WHERE parse=? AND n=?",
+                              (parse, n)).fetchone()
         if row is None:
-            raise KeyError(f"{path}#{n}")
-        (entry_id, section, slug, title, published, summary, html, source, language,
-         date_only) = json.loads(row[0])
-        return Entry(entry_id, section, slug, title, datetime.fromisoformat(published),
-                     summary, html, source, language, date_only)
+            raise KeyError(f"{self.path}: entry {n} of parse {parse} is gone")
+        return _entry(row[0])
 
     # --- documents: when each one's bytes last changed --------------------------------
 
@@ -270,7 +301,7 @@ class Database:
                            ((folder, path, *row) for path, row in outputs.items()))
             db.execute("INSERT OR REPLACE INTO build VALUES (?,?,?,?,?,?,?)", (
                 folder, inputs, built_at, json.dumps(racy), sections, entries,
-                json.dumps([(p.path, p.line, p.level.value, p.message) for p in problems])))
+                _json(problems)))
 
     def last_build(self, folder: str) -> tuple[str, float, dict[str, str], int, int,
                                                list[Problem]] | None:
@@ -280,8 +311,23 @@ class Database:
                               "FROM build WHERE folder=?", (folder,)).fetchone()
         if row is None:
             return None
-        return (row[0], row[1], json.loads(row[2]), row[3], row[4],
-                [Problem(p, n, Level(level), m) for p, n, level, m in json.loads(row[5])])
+        return row[0], row[1], json.loads(row[2]), row[3], row[4], list(_problems(row[5]))
+
+
+def _json(problems: Iterable[Problem]) -> str:
+    return json.dumps([(p.path, p.line, p.level.value, p.message) for p in problems],
+                      ensure_ascii=False)
+
+
+def _problems(text: str) -> tuple[Problem, ...]:
+    return tuple(Problem(p, n, Level(level), m) for p, n, level, m in json.loads(text))
+
+
+def _entry(data: str) -> Entry:
+    (entry_id, section, slug, title, published, summary, html, source, language,
+     date_only) = json.loads(data)
+    return Entry(entry_id, section, slug, title, datetime.fromisoformat(published), summary,
+                 html, source, language, date_only)
 
 
 def next_date(known: tuple[str, int] | None, digest: str, mtime: int) -> int:

@@ -123,6 +123,9 @@ class Loader:
     on_progress: Callable[[int, int], None] | None = None
     base_url: str | None = None  # overrides site.toml's, e.g. from `build --base-url`
     describe: bool = False  # each file's layout and date forms as an info line (check -v)
+    # Entries taken from the database are read at once (a server, which keeps them),
+    # not when first asked for (a build, which reads few of them).
+    eager: bool = False
     reparsed: int = 0  # files the last load() parsed
     _known: dict[str, _Known] = field(default_factory=dict)
     _parse_key: str = ""
@@ -145,8 +148,7 @@ class Loader:
         settings = load_settings(self.seeds)
         if self.base_url is not None:
             settings = settings.with_base_url(self.base_url, str(self.seeds / SETTINGS_FILE))
-        parse_key = hashlib.blake2b(repr((settings, code_fingerprint(), self.describe))
-                                    .encode(), digest_size=16).hexdigest()
+        parse_key = _hash(settings, code_fingerprint(), self.describe)
         if parse_key != self._parse_key:
             self._known.clear()
             self._parse_key, self._stored = parse_key, None
@@ -181,7 +183,7 @@ class Loader:
                     continue
                 if known is not None and known.parsed.digest == content_hash(data):
                     known = _Known(signature, seen_at, known.parsed)  # touched only
-                    self._remember(seed.rel, known, None)
+                    self._remember(seed.rel, known)
                     found[seed.rel] = (seed, signature, known, known.parsed.short_lines)
                 else:
                     found[seed.rel] = (seed, signature, None, short_lines(data))
@@ -207,7 +209,7 @@ class Loader:
                 if self.on_progress is not None:
                     self.on_progress(done, len(found))
             if self.db is not None:
-                self.db.forget_seeds(seed.rel for seed in seeds)
+                self.db.forget_seeds((seed.rel for seed in seeds), seen_at)
         present = {seed.rel for seed in seeds}
         for memory in (self._known, self._held, self._seen):
             for gone in set(memory) - present:
@@ -245,11 +247,14 @@ class Loader:
             return None
         if self._stored is None:
             self._stored = {}
-            for path, (signature, seen, digest, lines, repeated, problems, ids, slugs, days,
-                       date_only, prints) in self.db.seeds(self._parse_key).items():
+            for path, (signature, seen, parse, digest, lines, repeated, problems, ids, slugs,
+                       days, date_only, prints, entries) in self.db.seeds(
+                           self._parse_key, self.eager).items():
+                read = entries.__getitem__ if entries is not None else partial(
+                    self.db.entry, parse)
                 self._stored[path] = _Known(signature, seen, Parsed(
                     digest, problems, lines, repeated, ids, slugs, days, date_only, prints,
-                    partial(self.db.entry, path)))
+                    read))
         return self._stored.get(rel)
 
     def _read(self, seed: SeedFile, signature: Signature, problems: list[Problem]
@@ -278,22 +283,17 @@ class Loader:
                                           repeated)
         known = _Known(signature, seen_at, Parsed.of(content_hash(data), entries, found,
                                                      lines, repeated))
-        self._remember(seed.rel, known, entries)
+        self._remember(seed.rel, known)
         self.reparsed += 1
         return known
 
-    def _remember(self, rel: str, known: _Known, entries: tuple[Entry, ...] | None) -> None:
-        """Keep what a file holds, in memory and in the database (`entries` None: the
-        file's content is as recorded, only its signature changed)."""
+    def _remember(self, rel: str, known: _Known) -> None:
+        """Keep what a file holds, in memory and in the database."""
         self._known[rel] = known
         if self.db is not None:
             parsed = known.parsed
-            if entries is None:
-                self.db.seen(rel, known.signature, known.seen)
-            else:
-                self.db.put_seed(rel, self._parse_key, known.signature, known.seen,
-                                 parsed.digest, parsed.short_lines, parsed.repeated,
-                                 parsed.problems, entries)
+            parse = self._parse_key + _hash(rel, parsed.digest, sorted(parsed.repeated))
+            self.db.put_seed(rel, parse, known.signature, known.seen, parsed)
 
     def _in_flux(self, rel: str, info: os.stat_result, known: _Known | None,
                  now: float, settle: float) -> bool:
@@ -325,6 +325,10 @@ class Loader:
             return True
         self._seen[rel] = signature  # looked so for `settle` seconds: it is the content
         return False
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def load_seeds(seeds: Path, now: float | None = None) -> Corpus:

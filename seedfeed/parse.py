@@ -708,6 +708,11 @@ def _resolve_years(drafts: list[_Draft], parser: _Parser) -> list[Item]:
 def _day(draft: _Draft, year: int | None, parser: _Parser) -> date | None:
     if year is None:
         return None
+    if not 1000 <= year <= 9998:  # (as for a written year: inferred from one next to it)
+        parser.tell(draft.line, Level.ERROR,
+                    f"impossible date: the year inferred for it, {year}, is out of range; "
+                    "item skipped")
+        return None
     try:
         return draft.found.resolve(year)
     except ValueError:

@@ -147,7 +147,7 @@ class Content:
         self.seeds = seeds
         self.interval = interval
         self.db = Database(state or default_path(seeds))
-        self.loader = Loader(seeds, self.db)
+        self.loader = Loader(seeds, self.db, eager=True)
         self.ledger = Ledger(self.db)
         self._loaded: Corpus | None = None  # the loader's corpus behind the snapshot's
         self.snapshot = Snapshot()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import pickle
+import sqlite3
 import time
 
 import pytest
@@ -11,8 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import seedfeed.model
+from seedfeed import corpus as corpus_module
 from seedfeed import load as load_module
-from seedfeed.load import EntryStore, FileResult, Loader, StoreDamaged, discover, load_seeds
+from seedfeed.corpus import Parsed
+from seedfeed.database import Database
+from seedfeed.load import Loader, discover, load_seeds, walk
 from seedfeed.model import Level, SeedError
 from seedfeed.settings import Settings
 
@@ -111,7 +114,7 @@ def test_symlinked_seed_is_not_followed(tmp_path, write_seeds):
 def test_discover_order_is_stable(tmp_path, write_seeds):
     names = ["b/2.txt", "a/1.txt", "b/1.txt", "0.txt"]
     seeds = write_seeds(tmp_path, dict.fromkeys(names, "x"))
-    found, problems = discover(seeds, Settings())
+    found, problems = discover(walk(seeds), seeds, Settings())
     assert [seed.rel for seed in found] == ["0.txt", "a/1.txt", "b/1.txt", "b/2.txt"]
     assert problems == []
 
@@ -298,64 +301,47 @@ def test_settings_change_reparses_everything(tmp_path, write_seeds):
     assert "site.toml" in second.mtimes
 
 
-def test_dump_and_restore_round_trip(tmp_path, write_seeds):
+def test_a_new_loader_takes_what_another_parsed_from_the_database(tmp_path, write_seeds):
     seeds = write_seeds(tmp_path, {
         "news/a.txt": "On 3 May 2024, a.\n\nT\n\nT 01.05.2024\n\nBody.",
         "news/b.txt": "Undated.",
     })
     for path in seeds.rglob("*.txt"):
         age(path, 100)
-    first = Loader(seeds)
+    first = Loader(seeds, Database(tmp_path / "site.sqlite"))
     corpus = first.load(now=time.time())
-    store = EntryStore(tmp_path / "store")
-    state = pickle.dumps(first.state(store))
-    assert b"Body." not in state  # the entries themselves are in the store, not the state
-    restored = Loader(seeds)
-    restored.restore_state(pickle.loads(state), EntryStore(tmp_path / "store"))
+    assert first.reparsed == 2
+    restored = Loader(seeds, Database(tmp_path / "site.sqlite"))
     again = restored.load(now=time.time())
     assert restored.reparsed == 0
     assert again.entries == corpus.entries
     assert again.problems == corpus.problems
     assert [entry.source for entry in again.entries] == [e.source for e in corpus.entries]
-    assert restored.stored() == first.stored() and len(first.stored()) == 2  # one per file
 
 
-def test_entries_missing_from_the_store_are_reported_when_read(tmp_path, write_seeds):
+def test_a_database_from_other_settings_or_another_seedfeed_is_not_used(tmp_path, write_seeds,
+                                                                       monkeypatch):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a."})
+    age(seeds / "news/a.txt", 100)
+    Loader(seeds, Database(tmp_path / "site.sqlite")).load(now=time.time())
+    other = Loader(seeds, Database(tmp_path / "site.sqlite"), base_url="https://example.org/")
+    other.load(now=time.time())
+    assert other.reparsed == 1
+    monkeypatch.setattr(load_module, "code_fingerprint", lambda: "an upgrade")
+    upgraded = Loader(seeds, Database(tmp_path / "site.sqlite"), base_url="https://example.org/")
+    upgraded.load(now=time.time())
+    assert upgraded.reparsed == 1
+
+
+def test_entries_missing_from_the_database_are_parsed_again(tmp_path, write_seeds):
     seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a.\n\nOn 2 May 2024, b."})
     age(seeds / "news/a.txt", 100)
-    first = Loader(seeds)
-    first.load(now=time.time())
-    store = EntryStore(tmp_path / "store")
-    state = pickle.dumps(first.state(store))
-    for damage in (b"garbage", None):
-        for blob in (tmp_path / "store").iterdir():
-            blob.write_bytes(damage) if damage else blob.unlink()
-        restored = Loader(seeds)
-        restored.restore_state(pickle.loads(state), EntryStore(tmp_path / "store"))
-        corpus = restored.load(now=time.time())
-        assert restored.reparsed == 0 and len(corpus.order) == 2  # ordering needs no entry
-        with pytest.raises(StoreDamaged):
-            corpus.entries  # noqa: B018 - reading them is the test
-
-
-def test_the_store_keeps_only_what_it_is_told(tmp_path):
-    store = EntryStore(tmp_path / "store")
-    kept, dropped = store.put(b"kept"), store.put(b"dropped")
-    (tmp_path / "store" / ".x.pickle.sf1.tmp").write_bytes(b"left by a killed build")
-    (tmp_path / "store" / ".spool-x").mkdir()  # (a killed build's workers.fork_map spool)
-    (tmp_path / "store" / ".spool-x" / "0.pickle").write_bytes(b"results")
-    store.keep_only({kept})
-    assert [path.name for path in (tmp_path / "store").iterdir()] == [f"{kept}.pickle"]
-    assert store.get(kept) == b"kept" and dropped != kept
-
-
-def test_restore_of_a_damaged_cache_is_ignored(tmp_path, write_seeds):
-    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a."})
-    loader = Loader(seeds)
-    loader.restore_state(("not", "a", "cache"), EntryStore(tmp_path / "store"))
-    corpus = loader.load()
-    assert loader.reparsed == 1
-    assert titles(corpus) == ["A"]
+    Loader(seeds, Database(tmp_path / "site.sqlite")).load(now=time.time())
+    with sqlite3.connect(tmp_path / "site.sqlite") as db:
+        db.execute("DELETE FROM parsed")
+    again = Loader(seeds, Database(tmp_path / "site.sqlite"))
+    assert titles(again.load(now=time.time())) == ["A", "B"]
+    assert again.reparsed == 1
 
 
 def test_progress_is_reported(tmp_path, write_seeds):
@@ -371,9 +357,9 @@ def test_the_order_keeps_the_first_copy_of_each_id_newest_first(files):
     """Corpus order against the plain definition: first copy by seed order, stable sort."""
     results = []
     for entries in files:
-        result = FileResult.__new__(FileResult)
-        result.ids = tuple(entry_id for entry_id, _ in entries)
-        result.days = tuple(day for _, day in entries)
+        ids, days = tuple(entry_id for entry_id, _ in entries), tuple(d for _, d in entries)
+        result = Parsed("", (), frozenset(), frozenset(), ids, ids, days, (False,) * len(ids),
+                        (b"",) * len(ids), lambda i: None)  # type: ignore[arg-type,return-value]
         results.append(("x.txt", "news", result))
     seen, expected = set(), []
     for f, entries in enumerate(files):
@@ -382,7 +368,7 @@ def test_the_order_keeps_the_first_copy_of_each_id_newest_first(files):
                 seen.add(entry_id)
                 expected.append((day, f, i))
     expected.sort(key=lambda kept: -kept[0])
-    assert load_module._order(tuple(results)) == tuple((f, i) for _, f, i in expected)
+    assert corpus_module._order(tuple(results)) == tuple((f, i) for _, f, i in expected)
 
 
 def test_a_short_line_in_many_files_of_a_section_is_furniture(tmp_path, write_seeds):

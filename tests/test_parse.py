@@ -498,3 +498,14 @@ def test_describe_names_the_layout_and_date_forms():
     parsed = parse_text("16.02.2024\nThe board met.\n", "a.txt", describe=True)
     assert [str(p) for p in parsed.problems] == [
         "a.txt:1: info: layout: one block per line; date forms: dd.mm.yyyy; items: 1"]
+
+
+def test_a_year_inferred_below_1000_is_an_error_not_a_date() -> None:
+    """A year carried back from a neighbour dated 1000 would be 999: no feed can write it
+    (RFC 822 dates have four-digit years), so it is refused like a written one."""
+    text = "On 2 January 1000, the first item.\n\nOn 20 August, an older one.\n"
+    entries, problems = parse_seed_bytes(text.encode(), SeedFile(Path("x.txt"), "x.txt",
+                                                                 "news"), Settings())
+    assert [e.published.year for e in entries] == [1000]
+    assert any("year inferred for it, 999, is out of range" in p.message and p.line == 3
+               and p.level is Level.ERROR for p in problems)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import gzip
 import os
-import pickle
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -40,8 +40,9 @@ import seedfeed.publish
 import seedfeed.render.pages
 import seedfeed.render.site
 from seedfeed.compress import GZIP_MIN_BYTES
+from seedfeed.database import default_path
 from seedfeed.load import load_seeds
-from seedfeed.publish import Report, build, state_path
+from seedfeed.publish import Report, build
 from seedfeed.render.site import render_site
 
 CHECKERS = {"rss": check_rss, "atom": check_atom, "json": check_jsonfeed}
@@ -80,10 +81,10 @@ def writes(monkeypatch: pytest.MonkeyPatch, out: Path) -> list[str]:
 
 
 def clean_build(seeds: Path, root: Path, **options: object) -> Path:
-    """A build into a fresh folder: what any folder must equal after a build."""
+    """A build into a fresh folder, with the same site database (ids and dates are the
+    site's history): what any folder must equal after a build."""
     fresh = root / "clean"
     shutil.rmtree(fresh, ignore_errors=True)
-    state_path(fresh).unlink(missing_ok=True)
     publish(seeds, fresh, **options)
     return fresh
 
@@ -105,12 +106,13 @@ def assert_valid(out: Path, base_url: str = BASE_URL) -> None:
 
 def test_a_build_writes_every_document(seeds: Path, out: Path) -> None:
     report = publish(seeds, out)
-    site = render_site(load_seeds(seeds))
-    assert tree(out) == {path: d.body for path, d in site.documents.items()}
+    site = {d.path: d.render() for d in render_site(load_seeds(seeds))}
+    assert tree(out) == site
     assert (report.sections, report.entries) == (2, HOSTILE_ENTRIES)
-    assert (report.written, report.unchanged, report.removed) == (len(site.documents), 0, 0)
+    assert (report.written, report.unchanged, report.removed) == (len(site), 0, 0)
     assert_valid(out)
-    assert not state_path(out).is_relative_to(out)  # the cache is beside, not inside
+    # The site database is beside the seeds, in neither folder.
+    assert default_path(seeds).exists() and not list(out.parent.glob("*/*.sqlite*"))
 
 
 def test_file_mtimes_are_the_newest_seed_behind_them(seeds: Path, out: Path) -> None:
@@ -156,11 +158,11 @@ def test_a_build_with_nothing_changed_rewrites_nothing(seeds: Path, out: Path,
     assert (second.reparsed, second.rendered) == (0, 0)
 
 
-def test_deleting_the_cache_rewrites_nothing(seeds: Path, out: Path,
-                                             writes: list[str]) -> None:
+def test_deleting_the_database_rewrites_nothing(seeds: Path, out: Path,
+                                                writes: list[str]) -> None:
     publish(seeds, out)
     before = stats(out)
-    state_path(out).unlink()
+    default_path(seeds).unlink()
     writes.clear()
     report = publish(seeds, out)
     assert writes == [] and report.written == 0
@@ -168,11 +170,16 @@ def test_deleting_the_cache_rewrites_nothing(seeds: Path, out: Path,
     assert report.reparsed == len(list(seeds.rglob("*.txt")))  # a full parse again
 
 
-def test_a_damaged_cache_is_ignored(seeds: Path, out: Path) -> None:
+def test_a_damaged_database_stops_the_build_and_says_where(seeds: Path, out: Path) -> None:
+    """It holds the ids of everything published: never silently replaced."""
     publish(seeds, out)
     before = stats(out)
-    state_path(out).write_bytes(b"\x80\x05 not a pickle")
-    assert publish(seeds, out).written == 0
+    default_path(seeds).write_bytes(b"not a database at all, not even close" * 200)
+    done = subprocess.run([sys.executable, "-m", "seedfeed", "build", "--seeds", str(seeds),
+                           "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"{default_path(seeds)}: not a site database" in done.stderr
+    assert "Traceback" not in done.stderr
     assert stats(out) == before
 
 
@@ -207,50 +214,33 @@ def test_changing_one_seed_rewrites_only_what_depends_on_it(
 
 
 def test_an_item_added_to_one_seed_renders_only_what_shows_it(
-        seeds: Path, out: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Neither the other entries of the changed file nor any other section's are read."""
+        seeds: Path, out: Path, tmp_path: Path) -> None:
     publish(seeds, out)
     article = seeds / "news" / "article.txt"
     article.write_text("On 1 January 2030, a new item on top.\n\n" + article.read_text())
     set_mtimes(seeds, {"news/article.txt": T0 + 10**6})
-    read: list[str] = []
-    real = seedfeed.load.EntryStore.get
-
-    def spy(store: seedfeed.load.EntryStore, name: str) -> bytes:
-        read.append(name)
-        return real(store, name)
-
-    monkeypatch.setattr(seedfeed.load.EntryStore, "get", spy)
-    _, cache = pickle.loads(state_path(out).read_bytes())
-    _, _, files, _ = cache.loader
-    stored = {rel: result._stored for rel, (_, result) in files.items()}
-    read.clear()
     report = publish(seeds, out)
     # the new entry's page, the section's page and feeds, the combined feeds, index, OPML
     assert report.rendered == 1 + 1 + 3 + 3 + 2
-    news = {name for rel, name in stored.items() if rel.startswith("news/")}
-    others = {name for rel, name in stored.items() if not rel.startswith("news/")}
-    assert others and set(read) <= news  # (the feeds' entries come from the cache's memo)
+    assert report.reparsed == 1
     assert tree(out) == tree(clean_build(seeds, tmp_path))
 
 
-def test_a_damaged_entry_store_means_a_full_build(tmp_path: Path) -> None:
-    # Feeds of one entry: the section page needs entries that no feed keeps in the cache.
+def test_a_database_that_lost_a_seed_s_entries_still_builds_right(tmp_path: Path) -> None:
+    """Rows gone from the database (an old backup restored, a hand edit): the seeds are
+    parsed again, and nothing reads the missing rows."""
     seeds, out = hostile_seeds(tmp_path, entries_per_feed=1), tmp_path / "out"
     age_seeds(seeds)
     publish(seeds, out)
-    store = seedfeed.publish.store_path(out)
-    for number, blob in enumerate(sorted(store.iterdir())):
-        blob.write_bytes(b"garbage") if number % 2 else blob.unlink()
+    with sqlite3.connect(default_path(seeds)) as db:
+        db.execute("DELETE FROM parsed WHERE parse IN "
+                   "(SELECT parse FROM seed WHERE path LIKE 'news/%')")
     article = seeds / "news" / "article.txt"
     article.write_text("On 1 January 2030, a new item on top.\n\n" + article.read_text())
     set_mtimes(seeds, {"news/article.txt": T0 + 10**6})
-    report = publish(seeds, out)
-    assert report.reparsed == len(list(seeds.rglob("*.txt")))
+    publish(seeds, out)
     assert tree(out) == tree(clean_build(seeds, tmp_path))
     assert mtimes(out) == mtimes(tmp_path / "clean")
-    assert len(list(store.iterdir())) == len(list(seeds.rglob("*.txt")))  # whole again
-    assert publish(seeds, out).written == 0
 
 
 def test_a_new_section_appears_everywhere(seeds: Path, out: Path, tmp_path: Path) -> None:
@@ -305,10 +295,10 @@ def test_files_that_are_not_ours_are_left_alone(seeds: Path, out: Path) -> None:
     assert not (out / RU_SLUG).exists()
 
 
-def test_without_the_cache_stale_entry_pages_still_go(seeds: Path, out: Path,
-                                                      tmp_path: Path) -> None:
+def test_without_the_database_stale_entry_pages_still_go(seeds: Path, out: Path,
+                                                         tmp_path: Path) -> None:
     publish(seeds, out)
-    state_path(out).unlink()
+    default_path(seeds).unlink()
     (seeds / "news" / "listing.txt").unlink()
     publish(seeds, out)
     assert tree(out) == tree(clean_build(seeds, tmp_path))
@@ -538,7 +528,8 @@ def test_another_seedfeed_renders_everything_again(seeds: Path, out: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """An upgrade or an edited template must not leave output rendered by the old one."""
     first = publish(seeds, out)
-    monkeypatch.setattr(seedfeed.publish, "renderer_fingerprint", lambda: ("another",))
+    monkeypatch.setattr(seedfeed.publish, "code_fingerprint", lambda: "a" * 32)
+    monkeypatch.setattr(seedfeed.load, "code_fingerprint", lambda: "a" * 32)
     monkeypatch.setattr(seedfeed.render.pages, "stylesheet", lambda: b"/* new look */\n")
     report = publish(seeds, out)
     assert report.reparsed == len(list(seeds.rglob("*.txt")))
@@ -548,11 +539,16 @@ def test_another_seedfeed_renders_everything_again(seeds: Path, out: Path,
 
 @pytest.fixture
 def hashed(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The paths of each call that hashes seeds for the racy check, sorted."""
+    """The seeds (relative paths) hashed by each call of the racy check, sorted."""
     calls: list[list[str]] = []
     real = seedfeed.publish._hashes
-    monkeypatch.setattr(seedfeed.publish, "_hashes",
-                        lambda paths: calls.append(sorted(paths)) or real(paths))
+
+    def spy(scan: object, since: float) -> dict[str, str]:
+        found = real(scan, since)  # type: ignore[arg-type]
+        calls.append(sorted(found))
+        return found
+
+    monkeypatch.setattr(seedfeed.publish, "_hashes", spy)
     return calls
 
 
@@ -573,7 +569,8 @@ def test_young_seeds_and_settings_still_take_the_no_op_path(tmp_path: Path,
     monkeypatch.setattr(seedfeed.load.Loader, "load", forbidden)
     report = build(seeds, out, now=time.time())[0]
     assert (report.written, report.unchanged) == (0, len(tree(out)))
-    assert hashed[-1] == sorted(str(path) for path in seeds.rglob("*") if path.is_file())
+    assert hashed[-1] == sorted(path.relative_to(seeds).as_posix()
+                                for path in seeds.rglob("*") if path.is_file())
 
 
 def test_seeds_written_before_a_build_are_not_hashed_again(tmp_path: Path,
@@ -589,7 +586,7 @@ def test_seeds_written_before_a_build_are_not_hashed_again(tmp_path: Path,
     os.utime(coarse, (int(now) - 1,) * 2)  # a whole-second file system's "just now"
     build(seeds, out, now=now)
     assert build(seeds, out, now=now + 5)[0].written == 0
-    assert hashed == [[str(coarse)]] * 2  # by the first build, and by the no-op check
+    assert hashed == [["news/b.txt"]] * 2  # by the first build, and by the no-op check
 
 
 def test_a_fifo_among_young_seeds_never_blocks_a_build(tmp_path: Path) -> None:
@@ -607,31 +604,3 @@ def test_a_fifo_among_young_seeds_never_blocks_a_build(tmp_path: Path) -> None:
         done = subprocess.run(command, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
     assert "not a regular file" in done.stderr
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_build_after_a_small_change_imports_no_slugify(tmp_path: Path, jobs: int) -> None:
-    """slugify is slow to import: sections seen before take their slugs from the cache,
-    also when the first build parsed on other processes."""
-    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, first.\n\nOn 2 May, second.",
-                                   "Мировые новости/b.txt": "16 февраля 2024 года третья."})
-    age_seeds(seeds)
-    out = tmp_path / "out"
-    probe = ("import sys, time\nfrom pathlib import Path\n"
-             "import seedfeed.load\nfrom seedfeed.publish import build\n"
-             "seedfeed.load.PARALLEL_BYTES = 0  # a pool even for these few bytes\n"
-             "report, _ = build(Path(sys.argv[1]), Path(sys.argv[2]), now=time.time(),\n"
-             "                  jobs=int(sys.argv[3]))\n"
-             "print(report.reparsed, report.written, 'slugify' in sys.modules)")
-
-    def run() -> list[str]:
-        done = subprocess.run([sys.executable, "-c", probe, str(seeds), str(out), str(jobs)],
-                              capture_output=True, text=True, timeout=60, check=True)
-        return done.stdout.split()
-
-    assert run() == ["2", str(len(tree(clean_build(seeds, tmp_path)))), "True"]
-    seed = seeds / "news" / "a.txt"
-    seed.write_text("On 3 May 2024, a new item.\n\n" + seed.read_text())
-    set_mtimes(seeds, {"news/a.txt": T0 + 10**6})
-    reparsed, written, slugify = run()
-    assert (reparsed, slugify) == ("1", "False") and int(written) > 0
