@@ -3,8 +3,8 @@
 - `entry`: the ledger of every entry ever published (see ledger.py): ids are permanent.
 - `document`: for every document at every base URL, the digest of its bytes and when
   they last changed (its Last-Modified, in the server and as a static file's mtime).
-- `seed`, `parsed`: what each seed file held when last parsed (its signature, its
-  entries), so that a run parses only the files that changed.
+- `seed`, `parse`, `parsed`: what each seed file held when last parsed (its signature,
+  its entries), so that a run parses only the files that changed.
 - `output`, `build`: for each output folder, the files the last build wrote (whose they
   are, what they were rendered from) and that build's inputs, so that a build with
   nothing to do stops before parsing, and a build never removes a file it did not write.
@@ -12,7 +12,7 @@
 Opened in WAL mode, so that a build and a server's workers share it: readers never wait,
 writers take turns.  Deleting it is safe: the next run makes a new one, losing only the
 memory of edits (see ledger.py) and the time a full build takes.  The tables that only
-save work (`seed`, `parsed`, `output`, `build`) are emptied when seedfeed's storage
+save work (`seed`, `parse`, `parsed`, `output`, `build`) are emptied when seedfeed's storage
 changes (SCHEMA_VERSION); the ledger and the dates are kept.
 """
 
@@ -24,14 +24,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .corpus import Parsed
 from .model import Entry, Level, Problem
+
+if TYPE_CHECKING:
+    from .corpus import Parsed
 
 SUFFIX = ".seedfeed.sqlite"
 BUSY_SECONDS = 30.0  # how long a run waits for another one's write to finish
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+PRINT_BYTES = 16  # the length of an Entry.fingerprint
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entry (
     id TEXT PRIMARY KEY,      -- the id it was first published with: never changes
@@ -64,13 +67,12 @@ CREATE TABLE IF NOT EXISTS parse (
     id TEXT PRIMARY KEY,      -- a hash of the settings, seedfeed, path, bytes and furniture
     digest TEXT NOT NULL,     -- model.content_hash of the bytes
     short_lines TEXT NOT NULL, repeated TEXT NOT NULL, problems TEXT NOT NULL,  -- JSON
-    entries INTEGER NOT NULL, -- how many rows of parsed it has
+    entries TEXT NOT NULL,    -- JSON: the entries' ids, slugs, days and date_only flags
+    prints BLOB NOT NULL,     -- their Entry.fingerprint, one after the other
     made REAL NOT NULL        -- unix seconds (kept an hour after no seed has it)
 );
 CREATE TABLE IF NOT EXISTS parsed (
     parse TEXT NOT NULL, n INTEGER NOT NULL,  -- the parse, and the entry's place in it
-    id TEXT NOT NULL, slug TEXT NOT NULL, day INTEGER NOT NULL, date_only INTEGER NOT NULL,
-    print BLOB NOT NULL,      -- Entry.fingerprint
     data TEXT NOT NULL,       -- the entry, as JSON
     PRIMARY KEY (parse, n)
 );
@@ -177,27 +179,27 @@ class Database:
         ids, slugs, days, date_only, prints, entries) of every seed whose parse has
         `parse_key`; entries: a tuple of Entry when `eager`, else None."""
         found: dict[str, tuple[Any, ...]] = {}
-        self.db.execute("BEGIN")  # (one snapshot of all three tables)
+        self.db.execute("BEGIN")  # (one snapshot of the tables)
         try:
-            rows: dict[str, list[tuple[Any, ...]]] = {}
-            for parse, *row in self.db.execute(
-                    "SELECT parse, id, slug, day, date_only, print"
-                    + (", data" if eager else "") + " FROM parsed ORDER BY parse, n"):
-                rows.setdefault(parse, []).append(row)
+            counts = dict(self.db.execute("SELECT parse, count(*) FROM parsed GROUP BY parse"))
             for path, size, mtime_ns, ino, seen, parse, digest, lines, repeated, problems, \
-                    count in self.db.execute(
+                    meta, prints in self.db.execute(
                         "SELECT path, size, mtime_ns, ino, seen, parse, digest, short_lines, "
-                        "repeated, problems, entries FROM seed JOIN parse ON parse = id "
+                        "repeated, problems, entries, prints FROM seed JOIN parse ON parse = id "
                         "WHERE substr(parse, 1, 32) = ?", (parse_key,)):
-                entries = rows.get(parse, [])
-                if len(entries) != count:
+                ids, slugs, days, date_only = json.loads(meta)
+                if counts.get(parse, 0) != len(ids):
                     continue  # (rows lost: parsed again)
-                columns = tuple(zip(*entries, strict=True)) or ((),) * (7 if eager else 6)
+                entries = None
+                if eager:
+                    entries = tuple(_entry(data) for data, in self.db.execute(
+                        "SELECT data FROM parsed WHERE parse=? ORDER BY n", (parse,)))
                 found[path] = ((size, mtime_ns, ino), seen, parse, digest,
                                frozenset(json.loads(lines)), frozenset(json.loads(repeated)),
-                               _problems(problems), columns[0], columns[1], columns[2],
-                               tuple(map(bool, columns[3])), columns[4],
-                               tuple(map(_entry, columns[5])) if eager else None)
+                               _problems(problems), tuple(ids), tuple(slugs), tuple(days),
+                               tuple(date_only), tuple(prints[k:k + PRINT_BYTES] for k in
+                                                       range(0, len(prints), PRINT_BYTES)),
+                               entries)
         finally:
             self.db.execute("COMMIT")
         return found
@@ -208,18 +210,16 @@ class Database:
         entries are read only if the database does not have them yet."""
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM parse WHERE id=?", (parse,)).fetchone() is None:
-                entries = parsed.entries
-                db.execute("INSERT INTO parse VALUES (?,?,?,?,?,?,?)", (
+                db.execute("INSERT INTO parse VALUES (?,?,?,?,?,?,?,?)", (
                     parse, parsed.digest, json.dumps(sorted(parsed.short_lines)),
                     json.dumps(sorted(parsed.repeated)), _json(parsed.problems),
-                    len(entries), seen))
-                db.executemany("INSERT INTO parsed VALUES (?,?,?,?,?,?,?,?)", (
-                    (parse, n, e.id, e.slug, e.published.toordinal(), e.date_only,
-                     e.fingerprint(), json.dumps(
-                         (e.id, e.section, e.slug, e.title, e.published.isoformat(),
-                          e.summary, e.content_html, e.source, e.language, e.date_only),
-                         ensure_ascii=False))
-                    for n, e in enumerate(entries)))
+                    json.dumps((parsed.ids, parsed.slugs, parsed.days, parsed.date_only),
+                               ensure_ascii=False), b"".join(parsed.prints), seen))
+                db.executemany("INSERT INTO parsed VALUES (?,?,?)", (
+                    (parse, n, json.dumps(
+                        (e.id, e.section, e.slug, e.title, e.published.isoformat(), e.summary,
+                         e.content_html, e.source, e.language, e.date_only),
+                        ensure_ascii=False)) for n, e in enumerate(parsed.entries)))
             db.execute("INSERT OR REPLACE INTO seed VALUES (?,?,?,?,?,?)",
                        (path, parse, *signature, seen))
 
@@ -239,7 +239,8 @@ class Database:
             db.executemany("DELETE FROM parsed WHERE parse=?", old)
 
     def entry(self, parse: str, n: int) -> Entry:
-        """The n-th entry of a parse (KeyError when the database no longer has it)."""
+        """The n-th entry of a parse (KeyError when the database no longer has it: a parse
+        no seed has had for KEEP_PARSES seconds)."""
         row = self.db.execute("SELECT data FROM parsed WHERE parse=? AND n=?",
                               (parse, n)).fetchone()
         if row is None:
@@ -284,6 +285,12 @@ class Database:
         return {path: tuple(row) for path, *row in self.db.execute(
             "SELECT path, size, mtime_ns, key, digest FROM output WHERE folder=?", (folder,))}
 
+    def written(self, folder: str) -> list[tuple[str, int | None, int | None]]:
+        """(path, size, mtime_ns) of each file the builds into `folder` own: outputs()
+        without the keys, which a build with nothing to do need not read."""
+        return self.db.execute("SELECT path, size, mtime_ns FROM output WHERE folder=?",
+                               (folder,)).fetchall()
+
     def claim(self, folder: str, paths: Iterable[str]) -> None:
         """Own these files before they are written: a build killed after writing one
         leaves it to the next build, which checks it like any file it does not trust."""
@@ -291,14 +298,18 @@ class Database:
             db.executemany("INSERT OR IGNORE INTO output (folder, path) VALUES (?, ?)",
                            ((folder, path) for path in paths))
 
-    def built(self, folder: str, outputs: dict[str, tuple[Any, ...]], inputs: str,
-              built_at: float, racy: dict[str, str], sections: int, entries: int,
-              problems: list[Problem]) -> None:
-        """Record a complete build of `folder`: exactly `outputs` (see outputs())."""
+    def built(self, folder: str, outputs: dict[str, tuple[Any, ...]],
+              owned: dict[str, tuple[Any, ...]], inputs: str, built_at: float,
+              racy: dict[str, str], sections: int, entries: int, problems: list[Problem]
+              ) -> None:
+        """Record a complete build of `folder`: it now owns exactly `outputs` (see
+        outputs()), where it owned `owned`."""
         with self.transaction() as db:
-            db.execute("DELETE FROM output WHERE folder=?", (folder,))
-            db.executemany("INSERT INTO output VALUES (?,?,?,?,?,?)",
-                           ((folder, path, *row) for path, row in outputs.items()))
+            db.executemany("DELETE FROM output WHERE folder=? AND path=?",
+                           ((folder, path) for path in owned.keys() - outputs.keys()))
+            db.executemany("INSERT OR REPLACE INTO output VALUES (?,?,?,?,?,?)",
+                           ((folder, path, *row) for path, row in outputs.items()
+                            if owned.get(path) != row))
             db.execute("INSERT OR REPLACE INTO build VALUES (?,?,?,?,?,?,?)", (
                 folder, inputs, built_at, json.dumps(racy), sections, entries,
                 _json(problems)))

@@ -93,13 +93,14 @@ def _build(db: Database, seeds: Path, out: Path, now: float, base_url: str | Non
     scan = walk(seeds)
     inputs = hashlib.blake2b(repr((scan.signature(), base_url, precompress, code)).encode(),
                              digest_size=16).hexdigest()
-    owned = db.outputs(folder)
     last = db.last_build(folder)
-    if (last is not None and last[0] == inputs and _hashes(scan, last[1]) == last[2]
-            and all(_signature(os.path.join(folder, path)) == row[:2]
-                    for path, row in owned.items())):
-        # Nothing changed since a complete build: nothing to parse or render.
-        return Report(sections=last[3], entries=last[4], unchanged=len(owned)), last[5]
+    if last is not None and last[0] == inputs and _hashes(scan, last[1]) == last[2]:
+        files = db.written(folder)
+        root = folder + os.sep
+        if all(_signature(root + path) == (size, mtime) for path, size, mtime in files):
+            # Nothing changed since a complete build: nothing to parse or render.
+            return Report(sections=last[3], entries=last[4], unchanged=len(files)), last[5]
+    owned = db.outputs(folder)
     racy_now = _hashes(scan, now)  # (hashed before anything is read: later edits show)
 
     from .ledger import Ledger
@@ -114,9 +115,11 @@ def _build(db: Database, seeds: Path, out: Path, now: float, base_url: str | Non
     with db.transaction():
         corpus = Ledger(db).reconcile(corpus, now)
         documents = render_site(corpus)
-        db.claim(folder, [twin for document in documents for twin in (
+        claimed = [twin for document in documents for twin in (
             (document.path, document.path + ".gz") if precompress else (document.path,))
-            if twin not in owned])
+            if twin not in owned]
+        db.claim(folder, claimed)
+    owned.update(dict.fromkeys(claimed, (None, None, None, None)))
     place = corpus.settings.base_url
     dated = db.dates(place)
     report = Report(sections=len(corpus.sections()), entries=len(corpus.order),
@@ -164,7 +167,7 @@ def _build(db: Database, seeds: Path, out: Path, now: float, base_url: str | Non
         (path, row[0]) for path, row in outputs.items())]
     with db.transaction():
         db.record_dates(changed)
-        db.built(folder, outputs, inputs, now, racy_now, report.sections, report.entries,
+        db.built(folder, outputs, owned, inputs, now, racy_now, report.sections, report.entries,
                  problems)
     return report, problems
 
