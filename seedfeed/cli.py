@@ -162,8 +162,12 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
           state: Path | None) -> None:
     """Render every feed and page and write them to --out as static files."""
     require_folder(seeds)
-    if base_url is not None and not base_url.startswith(("http://", "https://")):
-        raise click.BadParameter("must be an absolute http(s) URL", param_hint="--base-url")
+    if base_url is not None:
+        from .settings import is_http_url
+
+        if not is_http_url(base_url):
+            raise click.BadParameter("must be an absolute http(s) URL with a host",
+                                     param_hint="--base-url")
     started = time.monotonic()
     progress = StageProgress()
     try:

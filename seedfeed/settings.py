@@ -250,7 +250,7 @@ def _validate(values: dict[str, Any], text: str, path: str) -> list[Problem]:
                         f"site.preferred_format must be one of {', '.join(FEED_FORMATS)}")
     base_url = values.get("base_url")
     if base_url is not None:
-        if not _is_http_url(base_url):
+        if not is_http_url(base_url):
             raise SeedError(path, _line_of(text, "base_url", "site"),
                             "site.base_url must be an absolute http(s) URL")
         if not base_url.endswith("/"):
@@ -357,7 +357,7 @@ def _is_authority_name(value: str) -> bool:
     return _is_domain(email["domain"] if email else value)
 
 
-def _is_http_url(value: str) -> bool:
+def is_http_url(value: str) -> bool:
     """An absolute http(s) URL with a host (and a port, if any, in range)."""
     try:
         parts = urlsplit(value)

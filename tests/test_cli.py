@@ -307,3 +307,20 @@ def test_encodings_through_the_command_line(runner, write_seeds, tmp_path):
         ("Lone cr", "news/cr.txt:4"),
         ("Генеральный секретарь провёл встречу", "news/utf16.txt:1"),
     ]
+
+
+def test_long_work_shows_a_progress_bar_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    """Work past the delay gets a bar (tqdm's) on stderr; quick work gets none."""
+    from seedfeed.progress import Progress
+
+    quick = Progress("Parsing seeds")
+    for done in range(1, 4):
+        quick(done, 3)
+    quick.close()
+    assert capsys.readouterr().err == ""
+    slow = Progress("Parsing seeds", delay=0.0)
+    for done in range(1, 4):
+        slow(done, 4)
+    slow.close()
+    err = capsys.readouterr().err
+    assert "Parsing seeds" in err and "3/4" in err

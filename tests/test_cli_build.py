@@ -143,11 +143,13 @@ def test_base_url_option_moves_every_url(seeds: Path, tmp_path: Path) -> None:
     assert not [path for path, body in files.items() if BASE_URL.encode() in body]
 
 
-def test_base_url_must_be_absolute(seeds: Path, tmp_path: Path) -> None:
-    result = run("build", "--seeds", seeds, "--out", tmp_path / "site",
-                 "--base-url", "ftp://example.org/")
+@pytest.mark.parametrize("url", ["ftp://example.org/", "https://", "https:///path/",
+                                 "https://example.org:99999/"])
+def test_base_url_must_be_absolute(seeds: Path, tmp_path: Path, url: str) -> None:
+    result = run("build", "--seeds", seeds, "--out", tmp_path / "site", "--base-url", url)
     assert result.exit_code == 2
-    assert "--base-url" in result.stderr
+    assert "--base-url" in result.stderr and "with a host" in result.stderr
+    assert not (tmp_path / "site").exists()
 
 
 def test_gzip_option(seeds: Path, tmp_path: Path) -> None:
