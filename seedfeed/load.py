@@ -14,7 +14,6 @@ import os
 import stat
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -134,6 +133,7 @@ class Loader:
     _held: dict[str, tuple[Signature, float]] = field(default_factory=dict)
     _seen: dict[str, Signature] = field(default_factory=dict)  # see _in_flux
     _holding: set[str] = field(default_factory=set)  # files held back by this load
+    _pending: list[tuple[str, _Known]] = field(default_factory=list)  # to record
 
     def load(self, now: float | None = None, settle: float = 0.0, scan: Scan | None = None
              ) -> Corpus:
@@ -155,7 +155,7 @@ class Loader:
         scan = scan or walk(self.seeds)
         seen_at = now if now is not None else time.time()
         seeds, problems = discover(scan, self.seeds, settings)
-        self.reparsed, self._holding = 0, set()
+        self.reparsed, self._holding, self._pending = 0, set(), []
         # First what each file's short lines are, for the lines repeated in a section.
         found: dict[str, tuple[SeedFile, Signature, _Known | None, frozenset[str]]] = {}
         for seed in seeds:
@@ -195,21 +195,26 @@ class Loader:
         # lines among its own changed: what one file's furniture is depends on the others).
         files: list[tuple[str, str, Parsed]] = []
         mtimes: dict[str, float] = {}
-        with self.db.transaction() if self.db else nullcontext():
-            for done, (seed, signature, known, lines) in enumerate(found.values(), start=1):
-                wanted = repeated[seed.section] & lines
-                if known is None or known.parsed.repeated != wanted:
-                    known = self._parse(seed, signature, seen_at, lines, wanted, settings,
-                                        problems) or (self._known.get(seed.rel) if
-                                                      seed.rel in self._holding else None)
-                if known is not None:
-                    files.append((seed.rel, seed.section, known.parsed))
-                    mtimes[seed.rel] = scan.files[seed.rel].st_mtime
-                    problems.extend(known.parsed.problems)
-                if self.on_progress is not None:
-                    self.on_progress(done, len(found))
-            if self.db is not None:
+        for done, (seed, signature, known, lines) in enumerate(found.values(), start=1):
+            wanted = repeated[seed.section] & lines
+            if known is None or known.parsed.repeated != wanted:
+                known = self._parse(seed, signature, seen_at, lines, wanted, settings,
+                                    problems) or (self._known.get(seed.rel) if
+                                                  seed.rel in self._holding else None)
+            if known is not None:
+                files.append((seed.rel, seed.section, known.parsed))
+                mtimes[seed.rel] = scan.files[seed.rel].st_mtime
+                problems.extend(known.parsed.problems)
+            if self.on_progress is not None:
+                self.on_progress(done, len(found))
+        if self.db is not None:  # (one short transaction: never one held while parsing)
+            with self.db.transaction():
+                for rel, known in self._pending:
+                    parsed = known.parsed
+                    parse = self._parse_key + _hash(rel, parsed.digest, sorted(parsed.repeated))
+                    self.db.put_seed(rel, parse, known.signature, known.seen, parsed)
                 self.db.forget_seeds((seed.rel for seed in seeds), seen_at)
+        self._pending = []
         present = {seed.rel for seed in seeds}
         for memory in (self._known, self._held, self._seen):
             for gone in set(memory) - present:
@@ -288,12 +293,9 @@ class Loader:
         return known
 
     def _remember(self, rel: str, known: _Known) -> None:
-        """Keep what a file holds, in memory and in the database."""
+        """Keep what a file holds, in memory (and in the database at the end of the load)."""
         self._known[rel] = known
-        if self.db is not None:
-            parsed = known.parsed
-            parse = self._parse_key + _hash(rel, parsed.digest, sorted(parsed.repeated))
-            self.db.put_seed(rel, parse, known.signature, known.seen, parsed)
+        self._pending.append((rel, known))
 
     def _in_flux(self, rel: str, info: os.stat_result, known: _Known | None,
                  now: float, settle: float) -> bool:
