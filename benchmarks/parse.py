@@ -16,6 +16,7 @@ to the first size (1.00 = perfectly linear).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -53,13 +54,15 @@ def measure(seeds: Path, checkout: Path | None = None) -> dict[str, float]:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    baseline = None
-    if "--baseline" in args:
-        at = args.index("--baseline")
-        baseline = Path(args[at + 1]).resolve()
-        del args[at:at + 2]
-    sizes = [int(arg) for arg in args] or [10_000, 100_000]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000],
+                        help="corpus sizes in entries (default 10000 100000)")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout (e.g. a git worktree) to parse the same "
+                        "corpora with, in the same run")
+    args = parser.parse_args()
+    baseline = args.baseline.resolve() if args.baseline else None
+    sizes = args.sizes
     first_cost = None
     with tempfile.TemporaryDirectory(prefix="seedfeed-parse-") as tmp:
         for size in sizes:

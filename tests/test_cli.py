@@ -324,3 +324,16 @@ def test_long_work_shows_a_progress_bar_on_stderr(capsys: pytest.CaptureFixture[
     slow.close()
     err = capsys.readouterr().err
     assert "Parsing seeds" in err and "3/4" in err
+
+
+@pytest.mark.parametrize("benchmark", ["build", "parse", "serve", "soak"])
+def test_every_benchmark_explains_itself(benchmark: str) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-m", f"benchmarks.{benchmark}", "--help"],
+                          capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage:") and "-h, --help" in done.stdout
