@@ -38,15 +38,33 @@ STATE_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True)
 @click.version_option(package_name="seedfeed")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Turn plain-text news dumps (seed documents) into feeds."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 def require_folder(seeds: Path) -> None:
     if not seeds.is_dir():
-        raise click.ClickException(f"seeds folder not found: {seeds}")
+        raise click.ClickException(
+            f"seeds folder not found: {seeds} (choose it with --seeds or SEEDFEED_SEEDS)")
+
+
+STRICT_OPTION = click.option("--strict", is_flag=True,
+                             help="Fail (exit 1) on warnings too, not only on errors: for CI.")
+
+
+def check_base_url(base_url: str | None) -> None:
+    if base_url is not None:
+        from .settings import is_http_url
+
+        if not is_http_url(base_url):
+            raise click.BadParameter("must be an absolute http(s) URL with a host",
+                                     param_hint="--base-url")
 
 
 def load_corpus(seeds: Path, describe: bool = False) -> Corpus:
@@ -117,6 +135,11 @@ def entries(seeds: Path, section: str | None, state: Path | None) -> None:
         finally:
             db.close()
     report(corpus)
+    if section is not None and section not in corpus.by_section:
+        raise click.BadParameter(
+            f"no section {section!r}; the sections are "
+            f"{', '.join(repr(name) for name in corpus.by_section) or 'none yet'}",
+            param_hint="--section")
     out = sys.stdout
     for entry in corpus.entries:
         if section is None or entry.section == section:
@@ -127,7 +150,8 @@ def entries(seeds: Path, section: str | None, state: Path | None) -> None:
 @SEEDS_OPTION
 @click.option("--verbose", "-v", is_flag=True,
               help="Also say, for each file, which layout and date forms were recognised.")
-def check(seeds: Path, verbose: bool) -> None:
+@STRICT_OPTION
+def check(seeds: Path, verbose: bool, strict: bool) -> None:
     """Parse without writing and print each problem as path:line: level: message.
 
     error: text that is not published; warning: text published on a guess (a year, an
@@ -146,7 +170,7 @@ def check(seeds: Path, verbose: bool) -> None:
     click.echo(f"{len(corpus.order)} entries in {len(corpus.sections())} sections; "
                f"{counts[Level.ERROR]} errors, {counts[Level.WARNING]} warnings, "
                f"{counts[Level.NOTE]} notes", err=True)
-    sys.exit(1 if counts[Level.ERROR] else 0)
+    sys.exit(1 if counts[Level.ERROR] or (strict and counts[Level.WARNING]) else 0)
 
 
 @main.command()
@@ -158,16 +182,12 @@ def check(seeds: Path, verbose: bool) -> None:
 @click.option("--gzip", "precompress", is_flag=True,
               help="Also write a precompressed .gz beside each document, for gzip_static.")
 @STATE_OPTION
+@STRICT_OPTION
 def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
-          state: Path | None) -> None:
+          state: Path | None, strict: bool) -> None:
     """Render every feed and page and write them to --out as static files."""
     require_folder(seeds)
-    if base_url is not None:
-        from .settings import is_http_url
-
-        if not is_http_url(base_url):
-            raise click.BadParameter("must be an absolute http(s) URL with a host",
-                                     param_hint="--base-url")
+    check_base_url(base_url)
     started = time.monotonic()
     progress = StageProgress()
     try:
@@ -191,6 +211,9 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
         f"{result.sections} sections, {result.entries} entries: {result.written} written, "
         f"{result.unchanged} unchanged, {result.removed} removed "
         f"in {time.monotonic() - started:.2f} s", err=True)
+    if strict and any(problem.level in SERIOUS for problem in problems):
+        raise click.ClickException("--strict: the seeds have warnings or errors (above); "
+                                   "the site was written all the same")
 
 
 @main.command()
@@ -204,11 +227,17 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
               help="Threads per worker (gthread).")
 @click.option("--access-log", type=click.Path(dir_okay=False), default=None,
               help="Write gunicorn's access log here ('-' for stdout).")
+@click.option("--base-url", help="Absolute URL the site is served at (overrides site.toml).")
 @STATE_OPTION
 def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
-          access_log: str | None, state: Path | None) -> None:
+          access_log: str | None, base_url: str | None, state: Path | None) -> None:
     """Serve the feeds over HTTP with gunicorn, reloading when the seeds change."""
     require_folder(seeds)
+    check_base_url(base_url)
+    if base_url is not None:
+        os.environ["SEEDFEED_BASE_URL"] = base_url
+    if port:
+        _check_port(host, port)
     os.environ["SEEDFEED_SEEDS"] = str(seeds.resolve())
     if state is not None:
         os.environ["SEEDFEED_STATE"] = str(state.resolve())
@@ -220,3 +249,23 @@ def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
     if access_log:
         argv[3:3] = ["--access-logfile", access_log]
     os.execv(sys.executable, argv)
+
+
+def _check_port(host: str, port: int) -> None:
+    """One clear line when the address is taken (gunicorn would retry and log ten)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.BadParameter(f"cannot resolve {host!r}: {exc.strerror}",
+                                 param_hint="--host") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # (as gunicorn does)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port}: {exc.strerror} (another server there? "
+                "choose another --port)") from exc

@@ -45,6 +45,14 @@ def discover(scan: Scan, seeds: Path, settings: Settings
     """The seed files of a scan, each with its section; problems: links, reserved names."""
     found: list[SeedFile] = []
     problems = list(scan.links)
+    named = {rel.split("/")[0] if "/" in rel else settings.default_section
+             for rel in scan.files if rel.endswith(SEED_SUFFIX)}
+    for name, line in settings.section_lines.items():
+        if name not in named:
+            problems.append(Problem(SETTINGS_FILE, line, Level.WARNING, (
+                f"[sections.{name}] names no section (no folder {name!r} holds seeds): the "
+                f"sections are {', '.join(repr(n) for n in sorted(named))}") if named else (
+                f"[sections.{name}] names no section: no seed files yet")))
     for rel, info in scan.files.items():
         if not rel.endswith(SEED_SUFFIX):
             continue

@@ -143,11 +143,12 @@ class Snapshot:
 class Content:
     """The documents a worker serves, kept in step with the seeds folder."""
 
-    def __init__(self, seeds: Path, interval: float = 2.0, state: Path | None = None) -> None:
+    def __init__(self, seeds: Path, interval: float = 2.0, state: Path | None = None,
+                 base_url: str | None = None) -> None:
         self.seeds = seeds
         self.interval = interval
         self.db = Database(state or default_path(seeds))
-        self.loader = Loader(seeds, self.db, eager=True)
+        self.loader = Loader(seeds, self.db, base_url=base_url, eager=True)
         self.ledger = Ledger(self.db)
         self._loaded: Corpus | None = None  # the loader's corpus behind the snapshot's
         self.snapshot = Snapshot()

@@ -57,6 +57,8 @@ class Settings:
     sections: dict[str, Section] = field(default_factory=dict)
     # Warnings about the settings (`path:line: warning: ...`); not part of what they are.
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    # The line of each [sections.<name>] table (a name no folder has is warned of).
+    section_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,11 +148,11 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
     for key, value in site.items():
         expected = _SITE_KEYS.get(key)
         if expected is None:
-            raise SeedError(path, _line_of(text, key, "site"), f"unknown setting site.{key}")
+            raise SeedError(path, _line_of(text, key, "site"), f"unknown setting site.{key}"
+                            + _belongs(key, "site"))
         if not isinstance(value, expected) or isinstance(value, bool):
-            raise SeedError(
-                path, _line_of(text, key, "site"), f"site.{key} must be a {expected.__name__}"
-            )
+            raise SeedError(path, _line_of(text, key, "site"),
+                            f"site.{key} must be {_TYPE_NAMES[expected]}")
         values[key] = value
     problems = _validate(values, text, path)
     sections: dict[str, Section] = {}
@@ -162,9 +164,12 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
             raise SeedError(path, _line_of(text, name, "sections"),
                             f"sections.{name} must be a table")
         sections[name] = _parse_section(name, table, text, path)
-    for key in set(data) - {"site", "sections"}:
-        raise SeedError(path, _line_of(text, key), f"unknown table [{key}]")
-    return Settings(**values, sections=sections, problems=tuple(problems))
+    for key in sorted(set(data) - {"site", "sections"}):
+        placed = _belongs(key, "")
+        raise SeedError(path, _line_of(text, key), f"{key} is outside any table{placed}"
+                        if placed else f"unknown table [{key}]")
+    return Settings(**values, sections=sections, problems=tuple(problems),
+                    section_lines={name: _line_of(text, name, "sections") for name in sections})
 
 
 def _parse_section(name: str, table: dict[str, Any], text: str, path: str) -> Section:
@@ -178,7 +183,7 @@ def _parse_section(name: str, table: dict[str, Any], text: str, path: str) -> Se
     for key, value in table.items():
         if key in _SECTION_TEXT_KEYS:
             if not isinstance(value, str):
-                raise fail(key, f"{prefix}.{key} must be a str")
+                raise fail(key, f"{prefix}.{key} must be a string")
         elif key == "date_order":
             if not isinstance(value, str):
                 raise fail(key, f"{prefix}.date_order must be a string")
@@ -196,9 +201,23 @@ def _parse_section(name: str, table: dict[str, Any], text: str, path: str) -> Se
         elif key in ("drop", "stop_at"):
             hints[key] = _line_patterns(f"{prefix}.{key}", value, partial(fail, key))
         else:
-            raise fail(key, f"unknown setting {prefix}.{key}")
+            raise fail(key, f"unknown setting {prefix}.{key}" + _belongs(key, "sections"))
     title = table.get("title", name)
     return Section(title=title, description=table.get("description", title), hints=Hints(**hints))
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer"}
+_SECTION_KEYS = (*_SECTION_TEXT_KEYS, "date_order", "year", "drop", "stop_at")
+
+
+def _belongs(key: str, where: str) -> str:
+    """Where a key misplaced in `where` ("site", "sections", "" for the top) belongs, as
+    the end of a message ("" when it belongs nowhere)."""
+    if key in _SITE_KEYS and where != "site":
+        return f": {key} belongs under [site]"
+    if key in _SECTION_KEYS and where != "sections":
+        return f": {key} belongs under a section's table, [sections.<folder name>]"
+    return ""
 
 
 def _line_patterns(

@@ -18,20 +18,22 @@ def create_app(seeds: str | Path | None = None, test_config: dict[str, Any] | No
     """A Flask app serving the site built from `seeds` (default $SEEDFEED_SEEDS or ./seeds).
 
     test_config may set RELOAD_INTERVAL (seconds between checks of the seeds folder; 0
-    turns the background reloader off) and STATE (the site database, default
-    $SEEDFEED_STATE or beside the seeds: see ledger.default_path).
+    turns the background reloader off), STATE (the site database, default
+    $SEEDFEED_STATE or beside the seeds: see database.default_path) and BASE_URL (where
+    the site is published, over site.toml's; default $SEEDFEED_BASE_URL).
     """
     app = Flask(__name__)
     app.config.from_mapping(
         SEEDS=str(seeds or os.environ.get("SEEDFEED_SEEDS", "seeds")),
         STATE=os.environ.get("SEEDFEED_STATE") or None,
         RELOAD_INTERVAL=float(os.environ.get("SEEDFEED_RELOAD_INTERVAL", "2")),
+        BASE_URL=os.environ.get("SEEDFEED_BASE_URL") or None,
     )
     if test_config:
         app.config.update(test_config)
     state = app.config["STATE"]
     content = Content(Path(app.config["SEEDS"]), app.config["RELOAD_INTERVAL"],
-                      Path(state) if state else None)
+                      Path(state) if state else None, app.config["BASE_URL"])
     content.refresh()
     content.start()
     app.extensions["seedfeed"] = content

@@ -88,11 +88,13 @@ def gunicorn(target: str, *, workers: int = 1, threads: int = 4, **kwargs: objec
 
 @contextmanager
 def seedfeed_serve(seeds: Path, *, workers: int = 1, threads: int = 4,
-                   access_log: Path | None = None, **kwargs: object) -> Iterator[str]:
-    """The product's own `seedfeed serve` on a free port."""
+                   access_log: Path | None = None, options: tuple[str, ...] = (),
+                   **kwargs: object) -> Iterator[str]:
+    """The product's own `seedfeed serve` on a free port (`options`: more of its own)."""
     port = free_port()
     argv = [sys.executable, "-m", "seedfeed", "serve", "--seeds", str(seeds),
-            "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+            "--port", str(port), "--workers", str(workers), "--threads", str(threads),
+            *options]
     if access_log is not None:
         argv += ["--access-log", str(access_log)]
     with running(argv, port, **kwargs) as base:  # type: ignore[arg-type]

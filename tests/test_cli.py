@@ -129,7 +129,14 @@ def test_section_filter(runner, write_seeds, tmp_path):
     })
     assert [e["title"] for e in run_entries(runner, "--seeds", str(seeds), "--section", "sport")] \
         == ["Sport"]
-    assert run_entries(runner, "--seeds", str(seeds), "--section", "nothing") == []
+
+
+def test_an_unknown_section_is_an_error_listing_the_sections(runner, write_seeds, tmp_path):
+    seeds = write_seeds(tmp_path, {"world/a.txt": "On 3 May 2024, world.",
+                                   "sport/b.txt": "On 2 May 2024, sport."})
+    result = runner.invoke(main, ["entries", "--seeds", str(seeds), "--section", "nothing"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no section 'nothing'; the sections are 'sport', 'world'" in result.stderr
 
 
 def test_seeds_folder_from_the_environment(runner, write_seeds, tmp_path):
@@ -156,11 +163,64 @@ def test_default_seeds_folder_is_seeds_in_the_working_directory(runner, sample_s
 
 
 def test_missing_seeds_folder_is_a_clear_error(runner, tmp_path):
-    for command in ("entries", "check"):
+    for command in ("entries", "check", "build", "serve"):
         result = runner.invoke(main, [command, "--seeds", str(tmp_path / "nope")])
-        assert result.exit_code != 0
-        assert "nope" in result.stderr
+        assert result.exit_code == 1
+        assert (f"seeds folder not found: {tmp_path / 'nope'} (choose it with --seeds or "
+                "SEEDFEED_SEEDS)") in result.stderr
         assert "Traceback" not in result.output
+
+
+def test_bare_seedfeed_prints_help_and_succeeds(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "seedfeed"], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: ") and "Commands:" in done.stdout
+    assert all(name in done.stdout for name in main.commands)
+
+
+def test_strict_check_fails_on_warnings_too(runner, write_seeds, tmp_path):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 1980, an old item.\n",
+                                   "site.toml": '[site]\nbase_url = "https://e.org/"\n'})
+    plain = runner.invoke(main, ["check", "--seeds", str(seeds)])
+    strict = runner.invoke(main, ["check", "--seeds", str(seeds), "--strict"])
+    assert plain.exit_code == 0 and strict.exit_code == 1
+    assert "warning: date 1980-05-03 is before 1990" in strict.stdout
+    clean = write_seeds(tmp_path / "clean", {"news/a.txt": "On 3 May 2024, an item.\n",
+                                             "site.toml": '[site]\nbase_url = "https://e.org/"\n'})
+    assert runner.invoke(main, ["check", "--seeds", str(clean), "--strict"]).exit_code == 0
+
+
+@pytest.mark.parametrize(("toml", "line", "message"), [
+    ('title = "News"\n[site]\n', 1, "title is outside any table: title belongs under [site]"),
+    ('drop = ["x"]\n', 1, "drop is outside any table: drop belongs under a section's table"),
+    ("[site]\nentries_per_feed = \"ten\"\n", 2, "site.entries_per_feed must be an integer"),
+    ("[site]\ntitle = 3\n", 2, "site.title must be a string"),
+    ('[site]\nstop_at = ["End"]\n', 2,
+     "unknown setting site.stop_at: stop_at belongs under a section's table"),
+    ('[sections.news]\nbase_url = "https://e.org/"\n', 2,
+     "unknown setting sections.news.base_url: base_url belongs under [site]"),
+    ("[sections.news]\ntitle = 3\n", 2, "sections.news.title must be a string"),
+])
+def test_misplaced_and_mistyped_settings_say_where_they_belong(runner, write_seeds, tmp_path,
+                                                               toml, line, message):
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, an item.\n", "site.toml": toml})
+    result = runner.invoke(main, ["check", "--seeds", str(seeds)])
+    assert result.exit_code == 1
+    assert f"site.toml:{line}: {message}" in result.stderr
+
+
+def test_a_section_table_that_names_no_folder_is_warned_of(runner, write_seeds, tmp_path):
+    seeds = write_seeds(tmp_path, {
+        "news/a.txt": "On 3 May 2024, an item.\n", "world/b.txt": "On 2 May 2024, another.\n",
+        "site.toml": '[site]\nbase_url = "https://e.org/"\n\n[sections.wrold]\ntitle = "W"\n'})
+    code, lines, _ = run_check(runner, seeds)
+    assert code == 0
+    assert ("site.toml:4: warning: [sections.wrold] names no section (no folder 'wrold' "
+            "holds seeds): the sections are 'news', 'world'") in lines
 
 
 @pytest.mark.parametrize("command", [[], *([name] for name in sorted(main.commands))])

@@ -218,3 +218,18 @@ def test_check_and_build_warn_of_a_feed_over_4_mib(tmp_path: Path) -> None:
                                    "news/short.txt": "On 1 March 2024, a short item.\n"},
                         name="small")
     assert "MiB" not in run("check", "--seeds", small).output
+
+
+def test_strict_build_writes_the_site_then_fails_on_warnings(tmp_path: Path) -> None:
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 1980, an old item.\n",
+                                   "site.toml": '[site]\nbase_url = "https://e.org/"\n'})
+    out = tmp_path / "site"
+    result = run("build", "--seeds", seeds, "--out", out, "--strict")
+    assert result.exit_code == 1
+    assert "warning: date 1980-05-03 is before 1990" in result.stderr
+    assert "--strict: the seeds have warnings or errors" in result.stderr
+    assert (out / "news.atom").exists()  # written all the same
+    assert run("build", "--seeds", seeds, "--out", out).exit_code == 0
+    clean = write_seeds(tmp_path / "clean", {"news/a.txt": "On 3 May 2024, an item.\n",
+                                             "site.toml": '[site]\nbase_url = "https://e.org/"\n'})
+    assert run("build", "--seeds", clean, "--out", tmp_path / "c", "--strict").exit_code == 0

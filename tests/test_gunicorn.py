@@ -295,3 +295,36 @@ def test_once_a_worker_answers_an_edit_the_others_follow_at_once(tmp_path: Path)
             time.sleep(0.01)
         # The other worker follows within its 50 ms tick and its own reload of the edit.
         assert max(late_old, default=0.0) < 1.0, (late_old, answers)
+
+
+def test_serve_base_url_publishes_what_build_base_url_writes(tmp_path: Path) -> None:
+    """`serve --base-url` as `build --base-url`: the same bytes, every URL moved."""
+    seeds = bundled_seeds(tmp_path)
+    elsewhere = "https://mirror.example.net/feeds/"
+    from seedfeed.publish import build
+
+    build(seeds, tmp_path / "out", now=time.time(), base_url=elsewhere)
+    with seedfeed_serve(seeds, workers=1, log=tmp_path / "server.log", timeout=60,
+                        options=("--base-url", elsewhere)) as base:
+        for rel in ("all.atom", "all.rss", "all.json", "feeds.opml", "index.html"):
+            status, _headers, body = fetch(f"{base}/{rel}")
+            assert status == 200
+            assert body == (tmp_path / "out" / rel).read_bytes(), rel
+            assert elsewhere.encode() in body and b"127.0.0.1:8000" not in body, rel
+
+
+def test_a_port_in_use_is_one_clear_line(tmp_path: Path, seeds: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "seedfeed", "serve", "--seeds", str(seeds),
+                               "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use (another server "
+        "there? choose another --port)"]
