@@ -114,6 +114,25 @@ class StageProgress:
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="seeds")
+def init(folder: Path) -> None:
+    """Start a site: create FOLDER (default ./seeds) with a commented site.toml naming
+    every setting and a `news` section with a seed in each layout seedfeed reads.  It
+    builds and serves as it is.  Never overwrites a file."""
+    from .starter import create
+
+    try:
+        written = create(folder)
+    except FileExistsError as exc:
+        raise click.ClickException(f"not overwriting: {exc}") from exc
+    for path in written:
+        click.echo(f"created {path}", err=True)
+    hint = "" if folder == Path("seeds") else f" --seeds {folder}"
+    click.echo(f"next: seedfeed check{hint}, then seedfeed build{hint} or seedfeed "
+               f"serve{hint}", err=True)
+
+
+@main.command()
 @SEEDS_OPTION
 @click.option("--section", help="Only this section's entries.")
 @STATE_OPTION

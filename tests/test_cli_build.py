@@ -233,3 +233,32 @@ def test_strict_build_writes_the_site_then_fails_on_warnings(tmp_path: Path) -> 
     clean = write_seeds(tmp_path / "clean", {"news/a.txt": "On 3 May 2024, an item.\n",
                                              "site.toml": '[site]\nbase_url = "https://e.org/"\n'})
     assert run("build", "--seeds", clean, "--out", tmp_path / "c", "--strict").exit_code == 0
+
+
+def test_init_starts_a_site_that_builds_without_warnings_and_never_overwrites(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "mysite"
+    result = run("init", folder)
+    assert result.exit_code == 0, result.stderr
+    made = sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*")
+                  if path.is_file())
+    assert made == ["news/hard-wrapped.txt", "news/listing.txt",
+                    "news/one-block-per-line.txt", "site.toml"]
+    settings = (folder / "site.toml").read_text(encoding="utf-8")
+    for key in ("title", "description", "base_url", "id_authority", "language", "timezone",
+                "entries_per_feed", "default_section", "preferred_format", "max_age",
+                "author", "date_order", "year", "drop", "stop_at"):
+        assert re.search(rf"^(# )?{key} = ", settings, re.MULTILINE), key
+    check = run("check", "--seeds", folder, "--strict", "-v")
+    assert check.exit_code == 0, check.output
+    layouts = {line.split("layout: ")[1].split(";")[0] for line in check.stdout.splitlines()
+               if "layout: " in line}
+    assert layouts == {"paragraphs", "one block per line", "hard-wrapped at 75 columns"}
+    built = run("build", "--seeds", folder, "--out", tmp_path / "out", "--strict",
+                "--state", tmp_path / "site.sqlite")
+    assert built.exit_code == 0, built.stderr
+    assert summary(built)[:2] == (1, 6)
+    (folder / "news" / "listing.txt").write_text("mine\n", encoding="utf-8")
+    again = run("init", folder)
+    assert again.exit_code == 1 and "not overwriting" in again.stderr
+    assert (folder / "news" / "listing.txt").read_text(encoding="utf-8") == "mine\n"
