@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -202,11 +203,48 @@ def check(seeds: Path, verbose: bool, strict: bool) -> None:
               help="Also write a precompressed .gz beside each document, for gzip_static.")
 @STATE_OPTION
 @STRICT_OPTION
+@click.option("--watch", is_flag=True,
+              help="Then keep watching the seeds folder and build again whenever it changes "
+              "(Ctrl-C stops).")
 def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
-          state: Path | None, strict: bool) -> None:
+          state: Path | None, strict: bool, watch: bool) -> None:
     """Render every feed and page and write them to --out as static files."""
     require_folder(seeds)
     check_base_url(base_url)
+
+    def once() -> None:
+        _build_once(seeds, out, base_url, precompress, state, strict)
+
+    if not watch:
+        once()
+        return
+    from watchfiles import watch as changes
+
+    def visible(_change: object, path: str) -> bool:  # (hidden files are no seeds)
+        return not Path(path).name.startswith(".")
+
+    try:
+        _keep_going(once)
+        click.echo(f"watching {seeds} (Ctrl-C stops)", err=True)
+        for _ in changes(seeds, watch_filter=visible, debounce=WATCH_DEBOUNCE_MS):
+            _keep_going(once)
+    except KeyboardInterrupt:
+        pass
+
+
+WATCH_DEBOUNCE_MS = 500  # changes this close together (a scraper's run) make one build
+
+
+def _keep_going(build_once: Callable[[], None]) -> None:
+    """A watching build reports a failed build and waits for the next change."""
+    try:
+        build_once()
+    except click.ClickException as exc:
+        exc.show()
+
+
+def _build_once(seeds: Path, out: Path, base_url: str | None, precompress: bool,
+                state: Path | None, strict: bool) -> None:
     started = time.monotonic()
     progress = StageProgress()
     try:

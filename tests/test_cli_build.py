@@ -262,3 +262,49 @@ def test_init_starts_a_site_that_builds_without_warnings_and_never_overwrites(
     again = run("init", folder)
     assert again.exit_code == 1 and "not overwriting" in again.stderr
     assert (folder / "news" / "listing.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_watch_builds_again_once_per_edit(tmp_path: Path) -> None:
+    """`build --watch`: the first build, then one build per change of the seeds."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, a first item.\n",
+                                   "site.toml": '[site]\nbase_url = "https://e.org/"\n'})
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "seedfeed", "build", "--seeds", str(seeds), "--out", str(out),
+         "--watch"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr or ()), daemon=True)
+    reader.start()
+
+    def wait_for(condition: object, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():  # type: ignore[operator]
+            assert time.monotonic() < deadline, lines
+            time.sleep(0.05)
+
+    def summaries() -> list[str]:
+        return [line.strip() for line in list(lines) if SUMMARY.fullmatch(line.strip())]
+
+    try:
+        wait_for(lambda: any(line.startswith("watching") for line in list(lines)), 60)
+        assert len(summaries()) == 1
+        (seeds / "news" / "a.txt").write_text("On 4 May 2024, a second item.\n\n"
+                                             "On 3 May 2024, a first item.\n")
+        wait_for(lambda: len(summaries()) >= 2)
+        assert summaries()[1].startswith("1 sections, 2 entries:")
+        assert b"A second item" in (out / "news.atom").read_bytes()
+        time.sleep(2.5)  # (well past the debounce: a second build for one edit shows by now)
+        assert len(summaries()) == 2
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=30)
+        reader.join(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+    assert code == 0, lines
