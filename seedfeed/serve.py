@@ -51,6 +51,8 @@ TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "applicati
 # The poller leaves a seed file modified less than this long ago for a later look: it may
 # still be being written (truncated, or half of it there), and is no new content yet.
 SETTLE_SECONDS = 1.0
+# An archive document's bytes never change (RFC 5005 archives: complete pages only).
+IMMUTABLE = "public, max-age=31536000, immutable"
 # How often a worker asks the site database whether another process recorded a change.
 FOLLOW_SECONDS = 0.05
 
@@ -65,6 +67,7 @@ class Document:
     body: bytes
     digest: str  # content_digest(body): the ETag
     last_modified: int  # unix seconds, from the site database (database.next_date)
+    immutable: bool = False  # render.site.Document.immutable: cached for a year
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +98,8 @@ def prepare(document: Document, max_age: int, previous: Prepared | None = None) 
     The compressed body of `previous` is reused when the bytes are the same (only the
     time moved): compression happens once per content change.
     """
-    common = [("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept-Encoding"),
-              NOSNIFF]
+    cache = (IMMUTABLE if document.immutable else f"public, max-age={max_age}")
+    common = [("Cache-Control", cache), ("Vary", "Accept-Encoding"), NOSNIFF]
     if document.media_type == "text/html":
         common.append(PAGE_CSP)
     last_modified = http_date(document.last_modified)
@@ -194,7 +197,8 @@ class Content:
                 body = document.render()
                 digest = content_digest(body)
             rendered.append((Document(document.path, document.media_type, document.key,
-                                      body, digest, document.mtime), prepared))
+                                      body, digest, document.mtime, document.immutable),
+                             prepared))
         dates = self.db.date(((served.path, served.digest, served.last_modified)
                               for served, _ in rendered), corpus.settings.base_url)
         max_age = corpus.settings.max_age

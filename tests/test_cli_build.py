@@ -139,7 +139,7 @@ def test_base_url_option_moves_every_url(seeds: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     files = tree(out)
     assert check_rss(files["all.rss"], "https://cdn.example.net/news/all.rss") == []
-    assert opml_feed_urls(files["feeds.opml"])[-1] == "https://cdn.example.net/news/all.atom"
+    assert opml_feed_urls(files["all.opml"]) == ["https://cdn.example.net/news/all.atom"]
     assert not [path for path, body in files.items() if BASE_URL.encode() in body]
 
 

@@ -188,9 +188,10 @@ def assert_holds_each_once(reader: Newsboat, expected: Items, feeds: dict[str, I
 def test_newsboat_holds_every_entry_of_each_feed_in_rss_and_atom(site: Site,
                                                                  tmp_path: Path) -> None:
     """One profile per feed and format: newsboat reads each feed whole, titles intact."""
-    _status, _headers, opml = fetch(site.base + "feeds.opml")
-    slugs = [feed_slug(url) for url in opml_feed_urls(opml)]
-    assert "all" in slugs and len(slugs) >= 2, slugs
+    urls = [url for name in ("feeds.opml", "all.opml")
+            for url in opml_feed_urls(fetch(site.base + name)[2])]
+    slugs = [feed_slug(url) for url in urls]
+    assert slugs[-1] == "all" and len(slugs) >= 2, slugs
     for slug in slugs:
         expected = json_items(site.base, slug)
         assert expected, f"{slug} has no entries"

@@ -125,7 +125,7 @@ def test_file_mtimes_are_the_newest_seed_behind_them(seeds: Path, out: Path) -> 
     section = {name: int(max(t for rel, t in seed_mtimes.items() if rel.startswith(name + "/")))
                for name in ("news", RU_SECTION)}
     expected = {"style.css": settings}
-    for path in ("all.rss", "all.atom", "all.json", "index.html", "feeds.opml"):
+    for path in ("all.rss", "all.atom", "all.json", "index.html", "feeds.opml", "all.opml"):
         expected[path] = int(max(seed_mtimes.values()))
     for name, slug in (("news", "news"), (RU_SECTION, RU_SLUG)):
         for path in (f"{slug}.rss", f"{slug}.atom", f"{slug}.json", f"{slug}/index.html"):
@@ -220,8 +220,8 @@ def test_an_item_added_to_one_seed_renders_only_what_shows_it(
     article.write_text("On 1 January 2030, a new item on top.\n\n" + article.read_text())
     set_mtimes(seeds, {"news/article.txt": T0 + 10**6})
     report = publish(seeds, out)
-    # the new entry's page, the section's page and feeds, the combined feeds, index, OPML
-    assert report.rendered == 1 + 1 + 3 + 3 + 2
+    # the new entry's page, the section's page and feeds, the combined feeds, index, OPMLs
+    assert report.rendered == 1 + 1 + 3 + 3 + 3
     assert report.reparsed == 1
     assert tree(out) == tree(clean_build(seeds, tmp_path))
 
@@ -272,8 +272,7 @@ def test_files_of_removed_entries_and_sections_are_removed(
     assert not [path for path in tree(out) if path.startswith(RU_SLUG)]
     assert RU_SLUG not in folders(out)  # the emptied folder goes too
     assert report.removed == 3 + 1 + 3  # its feeds, its page and its entries' pages
-    assert opml_feed_urls((out / "feeds.opml").read_bytes()) == [
-        f"{BASE_URL}news.atom", f"{BASE_URL}all.atom"]
+    assert opml_feed_urls((out / "feeds.opml").read_bytes()) == [f"{BASE_URL}news.atom"]
     assert tree(out) == tree(clean_build(seeds, tmp_path))
 
 
@@ -481,7 +480,7 @@ def test_base_url_changes_every_url(seeds: Path, out: Path) -> None:
         assert elsewhere.encode() in files[path], path
         assert BASE_URL.encode() not in files[path], path
     assert f'href="{elsewhere}news/"'.encode() in files["news/index.html"]
-    assert opml_feed_urls(files["feeds.opml"])[-1] == f"{elsewhere}all.atom"
+    assert opml_feed_urls(files["all.opml"]) == [f"{elsewhere}all.atom"]
 
 
 # --------------------------------------------------------------------------- the no-op check

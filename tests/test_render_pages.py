@@ -141,7 +141,7 @@ def test_index_cards_show_count_and_newest_entry(site: tuple[Corpus, dict[str, b
         subscribe = [a.get("href") for a in card.find_class("subscribe")[0].iter("a")]
         assert subscribe == [f"{SLUGS[name]}.{fmt}" for fmt in ("atom", "rss", "json")]
     combined = [a.get("href") for a in cards[-1].find_class("subscribe")[0].iter("a")]
-    assert combined == ["all.atom", "all.rss", "all.json"]
+    assert combined == ["all.atom", "all.rss", "all.json", "all.opml"]
 
 
 def test_index_links_the_subscription_list(site: tuple[Corpus, dict[str, bytes]]) -> None:

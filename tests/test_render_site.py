@@ -42,7 +42,7 @@ MEDIA = {"rss": "application/rss+xml", "atom": "application/atom+xml",
 
 
 def _expected_paths(sections: list[str], entries: list) -> set[str]:
-    paths = {"index.html", "feeds.opml", "style.css"}
+    paths = {"index.html", "feeds.opml", "all.opml", "style.css"}
     for slug in ["all", *sections]:
         paths |= {f"{slug}.rss", f"{slug}.atom", f"{slug}.json"}
     paths |= {f"{slug}/index.html" for slug in sections}
@@ -189,13 +189,15 @@ def test_new_settings_change_every_key(tmp_path: Path) -> None:
 def test_a_site_without_entries_is_still_valid(tmp_path: Path) -> None:
     seeds = write_seeds(tmp_path, {"site.toml": '[site]\nbase_url = "https://e.org/"\n'})
     body = bodies(documents(load_seeds(seeds)))
-    assert set(body) == {"index.html", "feeds.opml", "style.css", "all.rss", "all.atom",
-                         "all.json"}
+    assert set(body) == {"index.html", "feeds.opml", "all.opml", "style.css", "all.rss",
+                         "all.atom", "all.json"}
     assert check_rss(body["all.rss"], "https://e.org/all.rss") == []
     assert check_atom(body["all.atom"], "https://e.org/all.atom") == []
     assert check_jsonfeed(body["all.json"], "https://e.org/all.json") == []
     assert check_opml(body["feeds.opml"]) == []
-    assert opml_feed_urls(body["feeds.opml"]) == ["https://e.org/all.atom"]
+    assert check_opml(body["all.opml"]) == []
+    assert opml_feed_urls(body["feeds.opml"]) == opml_feed_urls(body["all.opml"]) == [
+        "https://e.org/all.atom"]
 
 
 def test_sections_never_share_files(tmp_path: Path) -> None:
@@ -211,7 +213,7 @@ def test_sections_never_share_files(tmp_path: Path) -> None:
     assert len(feeds) == 4  # three sections and the combined feed
     assert "a-b.atom" in feeds  # a folder already named as its URL keeps that URL
     assert len(feedparser.parse(site["all.atom"]).entries) == 3
-    urls = opml_feed_urls(site["feeds.opml"])
+    urls = opml_feed_urls(site["feeds.opml"]) + opml_feed_urls(site["all.opml"])
     assert sorted(url.removeprefix("http://127.0.0.1:8000/") for url in urls) == feeds
     pages = [path for path in site if path.count("/") == 1 and not path.endswith("index.html")]
     assert len(pages) == 3

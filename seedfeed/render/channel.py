@@ -12,6 +12,8 @@ from ..model import Entry
 class Item:
     entry: Entry
     url: str  # the entry's page
+    # The entry's section (term: its URL name, label: its title), in feeds of several.
+    category: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,11 @@ class Channel:
     updated: datetime | None  # the newest entry's date: never the build's clock
     max_age: int  # seconds a copy stays fresh: RSS ttl and sy:update* follow it
     items: tuple[Item, ...]
+    # RFC 5005 archived feeds: the next older archive document (prev-archive; JSON Feed's
+    # next_url), the subscription document from an archive (current), and whether this
+    # is an archive document (fh:archive).
+    prev_archive: str | None = None
+    current: str | None = None
 
 
 def update_schedule(max_age: int) -> tuple[str, int]:

@@ -21,6 +21,7 @@ from .channel import Channel, update_schedule
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SY_NS = "http://purl.org/rss/1.0/modules/syndication/"
+FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "seedfeed"
 GENERATOR_URI = "https://pypi.org/project/seedfeed/"
@@ -89,10 +90,17 @@ def render_rss(channel: Channel) -> bytes:
     # holding an end tag ("</b>") gets the validator's ContainsHTML whatever its escaping:
     # seedfeed keeps the text (see README, "Text as written").
     root = _with_namespace(root, "sy", SY_NS)
+    if channel.current is not None:
+        root = _with_namespace(root, "fh", FH_NS)
     channel_el = root.find("channel")
     assert channel_el is not None  # (feedgen writes one)
     first_item = channel_el.find("item")
     _add_schedule(channel_el, channel.max_age, first_item)
+    _add_history(channel_el, channel, f"{{{ATOM_NS}}}link", "application/rss+xml", first_item)
+    for element, item in zip(channel_el.iterfind("item"), channel.items, strict=True):
+        if item.category is not None:
+            category = etree.SubElement(element, "category")
+            category.text = item.category[1]
     return _serialize(root)
 
 
@@ -110,14 +118,38 @@ def render_atom(channel: Channel) -> bytes:
             if element.text and _END_TAG.search(element.text):
                 element.set("type", "html")
                 element.text = escape(element.text, quote=False)
+    if channel.current is not None:
+        root = _with_namespace(root, "fh", FH_NS)
     for element, item in zip(root.iterfind("a:entry", ns), channel.items, strict=True):
         for link in element.iterfind("a:link", ns):
             link.set("rel", "alternate")
             link.set("type", "text/html")
         if item.entry.language:
             element.set(XML_LANG, item.entry.language)
-    _add_schedule(root, channel.max_age, root.find("a:entry", ns))
+        if item.category is not None:
+            element.append(etree.Element(f"{{{ATOM_NS}}}category", term=item.category[0],
+                                         label=item.category[1]))
+    first_entry = root.find("a:entry", ns)
+    _add_schedule(root, channel.max_age, first_entry)
+    _add_history(root, channel, f"{{{ATOM_NS}}}link", "application/atom+xml", first_entry)
     return _serialize(root)
+
+
+def _add_history(parent: etree._Element, channel: Channel, link_tag: str, media_type: str,
+                 before: etree._Element | None) -> None:
+    """RFC 5005 section 4: links to the next older archive document (prev-archive) and,
+    from an archive document, to the subscription document (current), which an archive
+    document marks with fh:archive."""
+    added = [etree.Element(link_tag, rel=rel, href=href, type=media_type)
+             for rel, href in (("current", channel.current),
+                               ("prev-archive", channel.prev_archive)) if href is not None]
+    if channel.current is not None:
+        added.append(etree.Element(f"{{{FH_NS}}}archive"))
+    for element in added:
+        if before is not None:
+            before.addprevious(element)
+        else:
+            parent.append(element)
 
 
 def _with_namespace(root: etree._Element, prefix: str, uri: str) -> etree._Element:

@@ -20,6 +20,8 @@ def render_json(channel: Channel) -> bytes:
         "description": channel.description,
         "language": channel.language,
         "authors": [{"name": channel.author}],
+        # (paging to older items: the next older archive document, RFC 5005's prev-archive)
+        **({"next_url": channel.prev_archive} if channel.prev_archive else {}),
         "items": [
             {
                 "id": item.entry.id,
@@ -30,6 +32,7 @@ def render_json(channel: Channel) -> bytes:
                 "date_published": item.entry.published.isoformat(),
                 "date_modified": item.entry.modified.isoformat(),
                 **({"language": item.entry.language} if item.entry.language else {}),
+                **({"tags": [item.category[1]]} if item.category else {}),
             }
             for item in channel.items
         ],

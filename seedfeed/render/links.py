@@ -64,6 +64,11 @@ class Links:
         return f"{slug}.{fmt}"
 
     @staticmethod
+    def archive_path(slug: str, page: int, fmt: str) -> str:
+        """Archive page `page` (numbered from the oldest) of a feed: RFC 5005."""
+        return f"{slug}/archive-{page}.{fmt}"
+
+    @staticmethod
     def section_path(slug: str) -> str:
         """The section page's file; served at its folder URL."""
         return f"{slug}/index.html"

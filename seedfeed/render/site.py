@@ -44,6 +44,7 @@ class Document:
     path: under the output root ("news/index.html"); key: a hash of what it shows (equal
     keys, equal bytes); mtime: unix seconds, the newest mtime of the seeds and settings
     behind it (the date its bytes get when they change; see database.Database.date).
+    Equal keys at one path give equal bytes.
     """
 
     path: str
@@ -51,6 +52,7 @@ class Document:
     key: bytes
     mtime: int
     render: Callable[[], bytes]
+    immutable: bool = False  # an archive document: its bytes never change (RFC 5005)
 
 
 def content_digest(body: bytes) -> str:
@@ -108,12 +110,13 @@ class _Site:
         self.salt = repr(settings)  # every document shows the settings
         self._chromes: dict[tuple[object, ...], pages.Chrome] = {}
         self._entry_renderers: dict[str, Callable[[Entry, str], bytes]] = {}
+        self.slugs: dict[str, str] = {}  # each section's URL name
         self.settings_mtime = int(corpus.mtimes.get(SETTINGS_FILE, 0.0))
 
     def documents(self) -> list[Document]:
         corpus = self.corpus
         grouped = corpus.by_section
-        slugs = section_slugs(grouped)
+        slugs = self.slugs = section_slugs(grouped)
         found: list[Document] = []
         sections = []
         for name, refs in grouped.items():
@@ -128,10 +131,9 @@ class _Site:
                                  (section.slug,) * len(refs))
             found.append(self._section_page(section))
         mtime = int(max(corpus.mtimes.values(), default=0.0))
-        top = corpus.order[: self.settings.entries_per_feed]
         everything = Section(title=self.settings.title, description=self.settings.description)
-        found += self._feeds(ALL, everything, top, mtime,
-                             tuple(slugs[corpus.files[f][1]] for f, _ in top))
+        found += self._feeds(ALL, everything, corpus.order, mtime,
+                             tuple(slugs[corpus.files[f][1]] for f, _ in corpus.order))
         found += self._site_pages(sections, everything, mtime)
         return found
 
@@ -178,15 +180,40 @@ class _Site:
 
     def _feeds(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int,
                entry_slugs: tuple[str, ...]) -> list[Document]:
-        """A feed in every format; `entry_slugs`: the section slug of each entry in it.
+        """A feed in every format, and its archive (RFC 5005 section 4).
 
-        A feed is dated by the last change of any of its entries (an entry added or
-        edited); an empty feed by `mtime` (when its seeds or settings last changed), never
-        1970."""
-        top = refs[: self.settings.entries_per_feed]
-        entry_slugs = entry_slugs[: len(top)]
+        `refs`: its entries, newest first; `entry_slugs`: the section slug of each.  The
+        subscription document holds the newest entries_per_feed entries; the archive
+        documents hold all of them in pages of as many, numbered from the oldest
+        ({slug}/archive-1.atom ...), complete pages only, so that none ever changes: each
+        links the next older one (prev-archive) and the subscription document (current),
+        and the subscription document links the newest.  A feed is dated by the last
+        change of any of its entries; an empty one by `mtime`, never 1970.
+        """
+        size = self.settings.entries_per_feed
+        pages = len(refs) // size
+        found = self._feed(slug, info, refs[:size], entry_slugs[:size], mtime, None,
+                           pages or None)
+        oldest_first = range(len(refs) - 1, -1, -1)
+        for page in range(1, pages + 1):
+            chosen = [oldest_first[k] for k in range((page - 1) * size, page * size)][::-1]
+            found += self._feed(slug, info, tuple(refs[k] for k in chosen),
+                                tuple(entry_slugs[k] for k in chosen), mtime, page,
+                                page - 1 or None)
+        return found
+
+    def _feed(self, slug: str, info: Section, top: tuple[Ref, ...],
+              entry_slugs: tuple[str, ...], mtime: int, page: int | None,
+              older: int | None) -> list[Document]:
+        """One feed document in every format: the subscription document (`page` None) or
+        archive page `page`; `older`: the archive page it links as prev-archive."""
+        categories = slug == ALL  # (a feed of several sections tells each entry's)
         key = _key(self.salt, slug, info, [self.corpus.fingerprint(ref) for ref in top],
-                   entry_slugs, None if top else mtime)
+                   entry_slugs, None if top else mtime, page, older)
+
+        def url(fmt: str, number: int | None) -> str:
+            return self.links.url(Links.feed_path(slug, fmt) if number is None
+                                  else Links.archive_path(slug, number, fmt))
 
         def render(fmt: str) -> bytes:
             entries = [self.corpus.entry(ref) for ref in top]
@@ -194,6 +221,8 @@ class _Site:
                 newest = max(entry.modified for entry in entries)
             else:
                 newest = datetime.fromtimestamp(mtime, UTC) if mtime > 0 else NO_DATE
+            titles = {s: self.settings.section(name).title
+                      for name, s in self.slugs.items()} if categories else {}
             return _RENDERERS[fmt](Channel(
                 feed_id=f"tag:{self.settings.authority},{FEED_ID_YEAR}:feed/{slug}",
                 title=info.title,
@@ -201,15 +230,19 @@ class _Site:
                 language=self.settings.language,
                 author=self.settings.author_name,
                 html_url=self.links.url(Links.section_url_path(slug) if slug != ALL else ""),
-                self_url=self.links.url(Links.feed_path(slug, fmt)),
+                self_url=url(fmt, page),
                 updated=newest,
                 max_age=self.settings.max_age,
-                items=tuple(Item(entry, self.links.url(Links.entry_path(section, entry)))
+                items=tuple(Item(entry, self.links.url(Links.entry_path(section, entry)),
+                                 (section, titles[section]) if categories else None)
                             for entry, section in zip(entries, entry_slugs, strict=True)),
+                prev_archive=url(fmt, older) if older else None,
+                current=url(fmt, None) if page else None,
             ))
 
-        return [Document(Links.feed_path(slug, fmt), MEDIA_TYPES[fmt], key, mtime,
-                         partial(render, fmt)) for fmt in _RENDERERS]
+        return [Document(url(fmt, page).removeprefix(self.links.base), MEDIA_TYPES[fmt], key,
+                         mtime, partial(render, fmt), immutable=page is not None)
+                for fmt in _RENDERERS]
 
     def _section_page(self, section: _SectionView) -> Document:
         path = Links.section_path(section.slug)
@@ -235,9 +268,11 @@ class _Site:
         corpus = self.corpus
         mtime = max(mtime, self.settings_mtime)
         summary = [(s.slug, len(s.refs), corpus.fingerprint(s.refs[0])) for s in sections]
-        all_links = self._feed_links(ALL, "", settings.title)
-        feed_links = [link for s in sections
-                      for link in self._feed_links(s.slug, "", s.info.title)] + all_links
+        all_links = [*self._feed_links(ALL, "", settings.title),
+                     {"type": MEDIA_TYPES["opml"], "href": "all.opml", "label": "OPML",
+                      "title": f"{settings.title} (OPML)"}]
+        feed_links = [link for s in sections for link in self._feed_links(
+            s.slug, "", s.info.title)] + self._feed_links(ALL, "", settings.title)
 
         def render_index() -> bytes:
             cards = [{"title": s.info.title, "description": s.info.description,
@@ -250,24 +285,30 @@ class _Site:
 
         fmt = settings.preferred_format
 
-        def render_opml() -> bytes:
+        def subscription(slug: str, info: Section) -> opml.Subscription:
+            return opml.Subscription(
+                info.title, self.links.url(Links.feed_path(slug, fmt)),
+                self.links.url(Links.section_url_path(slug) if slug != ALL else ""),
+                info.description)
+
+        def render_opml(slugs: list[tuple[str, Section]]) -> bytes:
+            # Each section once: with the combined feed too, a reader would store every
+            # entry twice (all.opml subscribes to the combined feed alone).
             newest = corpus.entry(corpus.order[0]).published if corpus.order else None
-            subscriptions = [
-                opml.Subscription(s.info.title, self.links.url(Links.feed_path(s.slug, fmt)),
-                                  self.links.url(Links.section_url_path(s.slug)),
-                                  s.info.description) for s in sections
-            ]
-            subscriptions.append(opml.Subscription(
-                everything.title, self.links.url(Links.feed_path(ALL, fmt)),
-                self.links.url(""), everything.description))
-            return opml.render_opml(settings.title, subscriptions, newest)
+            return opml.render_opml(settings.title, [subscription(slug, info)
+                                                     for slug, info in slugs], newest)
 
         newest = corpus.fingerprint(corpus.order[0]) if corpus.order else None
         return [
             Document("index.html", HTML, _key(self.salt, "index", summary), mtime,
                      render_index),
+            # (a site with no section yet: the combined feed, as OPML needs an outline)
             Document("feeds.opml", MEDIA_TYPES["opml"], _key(self.salt, "opml", summary,
-                                                             newest), mtime, render_opml),
+                                                             newest), mtime,
+                     partial(render_opml, [(s.slug, s.info) for s in sections]
+                             or [(ALL, everything)])),
+            Document("all.opml", MEDIA_TYPES["opml"], _key(self.salt, "all.opml", newest),
+                     mtime, partial(render_opml, [(ALL, everything)])),
             Document("style.css", MEDIA_TYPES["css"], _key("style"), self.settings_mtime,
                      pages.stylesheet),
         ]
