@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 SUFFIX = ".seedfeed.sqlite"
 BUSY_SECONDS = 30.0  # how long a run waits for another one's write to finish
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 PRINT_BYTES = 16  # the length of an Entry.fingerprint
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entry (
@@ -58,10 +58,12 @@ CREATE TABLE IF NOT EXISTS document (
     changed INTEGER NOT NULL  -- unix seconds: when these bytes were first made
 );
 CREATE TABLE IF NOT EXISTS seed (
-    path TEXT PRIMARY KEY,    -- relative to the seeds folder
+    parse_key TEXT NOT NULL,  -- the settings and seedfeed parses are made with
+    path TEXT NOT NULL,       -- relative to the seeds folder
     parse TEXT NOT NULL,      -- what it held when last parsed (a row of parse)
     size INTEGER, mtime_ns INTEGER, ino INTEGER,  -- its signature then
-    seen REAL NOT NULL        -- when that signature was taken (see model.racy)
+    seen REAL NOT NULL,       -- when that signature was taken (see model.racy)
+    PRIMARY KEY (parse_key, path)
 );
 CREATE TABLE IF NOT EXISTS parse (
     id TEXT PRIMARY KEY,      -- a hash of the settings, seedfeed, path, bytes and furniture
@@ -69,7 +71,7 @@ CREATE TABLE IF NOT EXISTS parse (
     short_lines TEXT NOT NULL, repeated TEXT NOT NULL, problems TEXT NOT NULL,  -- JSON
     entries TEXT NOT NULL,    -- JSON: the entries' ids, slugs, days and date_only flags
     prints BLOB NOT NULL,     -- their Entry.fingerprint, one after the other
-    made REAL NOT NULL        -- unix seconds (kept an hour after no seed has it)
+    made REAL NOT NULL        -- unix seconds: made or last used (see forget_seeds)
 );
 CREATE TABLE IF NOT EXISTS parsed (
     parse TEXT NOT NULL, n INTEGER NOT NULL,  -- the parse, and the entry's place in it
@@ -174,40 +176,40 @@ class Database:
     # process reading entries from it later (a build rendering) reads what it parsed,
     # whatever other processes record meanwhile.
 
-    def seeds(self, parse_key: str, eager: bool = False) -> dict[str, tuple[Any, ...]]:
-        """path -> (signature, seen, parse id, digest, short lines, repeated, problems,
-        ids, slugs, days, date_only, prints, entries) of every seed whose parse has
-        `parse_key`; entries: a tuple of Entry when `eager`, else None."""
-        found: dict[str, tuple[Any, ...]] = {}
+    def stored(self, parse_key: str, path: str, eager: bool = False
+               ) -> tuple[Any, ...] | None:
+        """(signature, seen, parse id, digest, short lines, repeated, problems, ids, slugs,
+        days, date_only, prints, entries) of a seed parsed with `parse_key`, or None;
+        entries: a tuple of Entry when `eager`, else None (see entry())."""
         self.db.execute("BEGIN")  # (one snapshot of the tables)
         try:
-            counts = dict(self.db.execute("SELECT parse, count(*) FROM parsed GROUP BY parse"))
-            for path, size, mtime_ns, ino, seen, parse, digest, lines, repeated, problems, \
-                    meta, prints in self.db.execute(
-                        "SELECT path, size, mtime_ns, ino, seen, parse, digest, short_lines, "
-                        "repeated, problems, entries, prints FROM seed JOIN parse ON parse = id "
-                        "WHERE substr(parse, 1, 32) = ?", (parse_key,)):
-                ids, slugs, days, date_only = json.loads(meta)
-                if counts.get(parse, 0) != len(ids):
-                    continue  # (rows lost: parsed again)
-                entries = None
-                if eager:
-                    entries = tuple(_entry(data) for data, in self.db.execute(
-                        "SELECT data FROM parsed WHERE parse=? ORDER BY n", (parse,)))
-                found[path] = ((size, mtime_ns, ino), seen, parse, digest,
-                               frozenset(json.loads(lines)), frozenset(json.loads(repeated)),
-                               _problems(problems), tuple(ids), tuple(slugs), tuple(days),
-                               tuple(date_only), tuple(prints[k:k + PRINT_BYTES] for k in
-                                                       range(0, len(prints), PRINT_BYTES)),
-                               entries)
+            row = self.db.execute(
+                "SELECT size, mtime_ns, ino, seen, parse, digest, short_lines, repeated, "
+                "problems, entries, prints FROM seed JOIN parse ON parse = id "
+                "WHERE parse_key = ? AND path = ?", (parse_key, path)).fetchone()
+            if row is None:
+                return None
+            size, mtime_ns, ino, seen, parse, digest, lines, repeated, problems, meta, \
+                prints = row
+            ids, slugs, days, date_only = json.loads(meta)
+            rows: list[str] = [data for data, in self.db.execute(
+                "SELECT data FROM parsed WHERE parse=? ORDER BY n", (parse,))] if eager \
+                else [""] * self.db.execute("SELECT count(*) FROM parsed WHERE parse=?",
+                                            (parse,)).fetchone()[0]
         finally:
             self.db.execute("COMMIT")
-        return found
+        if len(rows) != len(ids):
+            return None  # (rows lost: parsed again)
+        return ((size, mtime_ns, ino), seen, parse, digest, frozenset(json.loads(lines)),
+                frozenset(json.loads(repeated)), _problems(problems), tuple(ids),
+                tuple(slugs), tuple(days), tuple(date_only),
+                tuple(prints[k:k + PRINT_BYTES] for k in range(0, len(prints), PRINT_BYTES)),
+                tuple(map(_entry, rows)) if eager else None)
 
-    def put_seed(self, path: str, parse: str, signature: tuple[int, int, int], seen: float,
-                 parsed: Parsed) -> None:
-        """Record a seed's parse (`parse`: its id, see Loader) and signature; the parse's
-        entries are read only if the database does not have them yet."""
+    def put_seed(self, parse_key: str, path: str, parse: str,
+                 signature: tuple[int, int, int], seen: float, parsed: Parsed) -> None:
+        """Record a seed's parse (`parse`: its id, see load.Loader) and signature; the
+        parse's entries are read only if the database does not have them yet."""
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM parse WHERE id=?", (parse,)).fetchone() is None:
                 db.execute("INSERT INTO parse VALUES (?,?,?,?,?,?,?,?)", (
@@ -220,19 +222,25 @@ class Database:
                         (e.id, e.section, e.slug, e.title, e.published.isoformat(), e.summary,
                          e.content_html, e.source, e.language, e.date_only),
                         ensure_ascii=False)) for n, e in enumerate(parsed.entries)))
-            db.execute("INSERT OR REPLACE INTO seed VALUES (?,?,?,?,?,?)",
-                       (path, parse, *signature, seen))
+            # (a parse no seed has any more is kept KEEP_PARSES from now: see forget_seeds)
+            db.execute("UPDATE parse SET made=? WHERE id IN (SELECT parse FROM seed WHERE "
+                       "parse_key=? AND path=? AND parse != ?)", (seen, parse_key, path, parse))
+            db.execute("INSERT OR REPLACE INTO seed VALUES (?,?,?,?,?,?,?)",
+                       (parse_key, path, parse, *signature, seen))
 
-    def forget_seeds(self, keep: Iterable[str], now: float) -> None:
-        """Forget the seeds not in `keep` (removed from the folder), and parses no seed
-        has had for KEEP_PARSES seconds."""
+    def forget_seeds(self, keep: Iterable[str], now: float, used: Iterable[str]) -> None:
+        """Forget the seeds not in `keep` (removed from the folder); parses no seed has
+        had for KEEP_PARSES seconds go too.  `used`: parses a process read entries from
+        (or will): kept KEEP_PARSES from now, however long ago they were made."""
         keep = set(keep)
-        gone = [(path,) for path, in self.db.execute("SELECT path FROM seed")
+        gone = [(path,) for path, in self.db.execute("SELECT DISTINCT path FROM seed")
                 if path not in keep]
         with self.transaction() as db:
+            db.executemany("UPDATE parse SET made=? WHERE id IN "
+                           "(SELECT parse FROM seed WHERE path=?)", ((now, *p) for p in gone))
             db.executemany("DELETE FROM seed WHERE path=?", gone)
-            db.execute("UPDATE parse SET made=? WHERE made < ? AND id IN "
-                       "(SELECT parse FROM seed)", (now, now - KEEP_PARSES / 2))
+            db.executemany("UPDATE parse SET made=? WHERE id=? AND made < ?",
+                           ((now, parse, now - KEEP_PARSES / 2) for parse in used))
             old = db.execute("SELECT id FROM parse WHERE made < ? AND id NOT IN "
                              "(SELECT parse FROM seed)", (now - KEEP_PARSES,)).fetchall()
             db.executemany("DELETE FROM parse WHERE id=?", old)
@@ -273,9 +281,18 @@ class Database:
                                 "WHERE substr(path, 1, ?) = ?", (len(base_url), base_url))}
 
     def record_dates(self, dates: Iterable[tuple[str, str, int]]) -> None:
-        """Record (base_url + path, digest, date) of documents whose bytes changed."""
+        """Record (base_url + path, digest, date) of documents whose bytes changed.
+
+        What another process recorded meanwhile is not overwritten with an older date: a
+        digest already there keeps its date, another one is dated no earlier than one
+        second after it (next_date's rule, applied again at the moment of writing).
+        """
         with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)", dates)
+            db.executemany(
+                "INSERT INTO document VALUES (?,?,?) ON CONFLICT (path) DO UPDATE SET "
+                "changed = CASE WHEN digest = excluded.digest THEN changed "
+                "ELSE max(excluded.changed, changed + 1) END, digest = excluded.digest",
+                dates)
 
     # --- outputs: the files a build wrote, and its inputs ------------------------------
 

@@ -136,7 +136,7 @@ class Loader:
     reparsed: int = 0  # files the last load() parsed
     _known: dict[str, _Known] = field(default_factory=dict)
     _parse_key: str = ""
-    _stored: dict[str, _Known] | None = None  # the database's, read when first needed
+    _used: set[str] = field(default_factory=set)  # parses read from the database
     _corpus: Corpus | None = None
     _held: dict[str, tuple[Signature, float]] = field(default_factory=dict)
     _seen: dict[str, Signature] = field(default_factory=dict)  # see _in_flux
@@ -156,16 +156,22 @@ class Loader:
         settings = load_settings(self.seeds)
         if self.base_url is not None:
             settings = settings.with_base_url(self.base_url, str(self.seeds / SETTINGS_FILE))
-        parse_key = _hash(settings, code_fingerprint(), self.describe)
+        # (what parsing depends on: a new title or max_age parses nothing again)
+        parse_key = _hash(settings.timezone, settings.authority, settings.language,
+                          settings.default_section, code_fingerprint(), self.describe,
+                          {name: section.hints for name, section in settings.sections.items()})
         if parse_key != self._parse_key:
             self._known.clear()
-            self._parse_key, self._stored = parse_key, None
+            self._parse_key = parse_key
         scan = scan or walk(self.seeds)
         seen_at = now if now is not None else time.time()
         seeds, problems = discover(scan, self.seeds, settings)
-        self.reparsed, self._holding, self._pending = 0, set(), []
+        self.reparsed, self._holding, self._pending, self._used = 0, set(), [], set()
         # First what each file's short lines are, for the lines repeated in a section.
-        found: dict[str, tuple[SeedFile, Signature, _Known | None, frozenset[str]]] = {}
+        # found: rel -> (seed, signature, the parse to keep or None, short lines, the
+        # previous parse to fall back on if the file changes while it is read again)
+        found: dict[str, tuple[SeedFile, Signature, _Known | None, frozenset[str],
+                               _Known | None]] = {}
         for seed in seeds:
             info = scan.files[seed.rel]
             if not stat.S_ISREG(info.st_mode):
@@ -176,58 +182,63 @@ class Loader:
             known = self._known.get(seed.rel) or self._stored_known(seed.rel)
             if known is not None and known.signature == signature \
                     and not racy(info.st_mtime, known.seen):
-                found[seed.rel] = (seed, signature, known, known.parsed.short_lines)
+                found[seed.rel] = (seed, signature, known, known.parsed.short_lines, known)
             elif settle > 0 and now is not None and self._in_flux(seed.rel, info, known,
                                                                   now, settle):
                 self._holding.add(seed.rel)
                 if known is not None:
-                    found[seed.rel] = (seed, known.signature, known, known.parsed.short_lines)
+                    found[seed.rel] = (seed, known.signature, known, known.parsed.short_lines,
+                                       known)
             else:
                 data = self._read(seed, signature, problems)
                 if data is None:  # (unreadable, or written to while read: held)
                     if known is not None and seed.rel in self._holding:
                         found[seed.rel] = (seed, known.signature, known,
-                                           known.parsed.short_lines)
+                                           known.parsed.short_lines, known)
                     continue
-                if known is not None and known.parsed.digest == content_hash(data):
+                if known is not None and known.parsed.digest == content_hash(data) and \
+                        _written(known.signature, settings) == _written(signature, settings):
                     known = _Known(signature, seen_at, known.parsed)  # touched only
                     self._remember(seed.rel, known)
-                    found[seed.rel] = (seed, signature, known, known.parsed.short_lines)
+                    found[seed.rel] = (seed, signature, known, known.parsed.short_lines, known)
                 else:
-                    found[seed.rel] = (seed, signature, None, short_lines(data))
+                    found[seed.rel] = (seed, signature, None, short_lines(data), known)
         by_section: dict[str, list[frozenset[str]]] = {}
-        for seed, _, _, lines in found.values():
+        for seed, _, _, lines, _ in found.values():
             by_section.setdefault(seed.section, []).append(lines)
         repeated = {section: _repeated_among(lines) for section, lines in by_section.items()}
         # Then parse what changed (a file is parsed again when its section's repeated
         # lines among its own changed: what one file's furniture is depends on the others).
         files: list[tuple[str, str, Parsed]] = []
         mtimes: dict[str, float] = {}
-        for done, (seed, signature, known, lines) in enumerate(found.values(), start=1):
+        for done, (seed, signature, known, lines, prior) in enumerate(found.values(), start=1):
             wanted = repeated[seed.section] & lines
             if known is None or known.parsed.repeated != wanted:
                 known = self._parse(seed, signature, seen_at, lines, wanted, settings,
-                                    problems) or (self._known.get(seed.rel) if
-                                                  seed.rel in self._holding else None)
+                                    problems)
+                if known is None and seed.rel in self._holding:  # (changed while read)
+                    known = prior
+                    problems.append(Problem(seed.rel, 1, Level.WARNING, (
+                        "changed while being read: its previous content is published until "
+                        "the next run") if prior is not None else (
+                        "changed while being read: skipped until the next run")))
             if known is not None:
                 files.append((seed.rel, seed.section, known.parsed))
-                mtimes[seed.rel] = scan.files[seed.rel].st_mtime
+                mtimes[seed.rel] = known.signature[1] / 1e9  # (of the content published)
                 problems.extend(known.parsed.problems)
             if self.on_progress is not None:
                 self.on_progress(done, len(found))
         if self.db is not None:  # (one short transaction: never one held while parsing)
             with self.db.transaction():
                 for rel, known in self._pending:
-                    parsed = known.parsed
-                    parse = self._parse_key + _hash(rel, parsed.digest, sorted(parsed.repeated))
-                    self.db.put_seed(rel, parse, known.signature, known.seen, parsed)
-                self.db.forget_seeds((seed.rel for seed in seeds), seen_at)
+                    self.db.put_seed(self._parse_key, rel, self._parse_id(rel, known, settings),
+                                     known.signature, known.seen, known.parsed)
+                self.db.forget_seeds((seed.rel for seed in seeds), seen_at, self._used)
         self._pending = []
         present = {seed.rel for seed in seeds}
         for memory in (self._known, self._held, self._seen):
             for gone in set(memory) - present:
                 del memory[gone]
-        self._stored = None  # (read again when a file is new to this process)
         return self._corpus_of(settings, files, problems, mtimes, scan)
 
     def _corpus_of(self, settings: Settings, files: list[tuple[str, str, Parsed]],
@@ -258,17 +269,22 @@ class Loader:
         """The database's record of a seed file, for this parse key."""
         if self.db is None:
             return None
-        if self._stored is None:
-            self._stored = {}
-            for path, (signature, seen, parse, digest, lines, repeated, problems, ids, slugs,
-                       days, date_only, prints, entries) in self.db.seeds(
-                           self._parse_key, self.eager).items():
-                read = entries.__getitem__ if entries is not None else partial(
-                    self.db.entry, parse)
-                self._stored[path] = _Known(signature, seen, Parsed(
-                    digest, problems, lines, repeated, ids, slugs, days, date_only, prints,
-                    read))
-        return self._stored.get(rel)
+        found = self.db.stored(self._parse_key, rel, self.eager)
+        if found is None:
+            return None
+        (signature, seen, parse, digest, lines, repeated, problems, ids, slugs, days,
+         date_only, prints, entries) = found
+        self._used.add(parse)
+        read = entries.__getitem__ if entries is not None else partial(self.db.entry, parse)
+        return _Known(signature, seen, Parsed(digest, problems, lines, repeated, ids, slugs,
+                                              days, date_only, prints, read))
+
+    def _parse_id(self, rel: str, known: _Known, settings: Settings) -> str:
+        """A parse's id: everything its entries depend on (the parse key, the file's
+        path, bytes, furniture and the day it was written, see parse_seed_bytes)."""
+        parsed = known.parsed
+        return self._parse_key + _hash(rel, parsed.digest, sorted(parsed.repeated),
+                                       _written(known.signature, settings))
 
     def _read(self, seed: SeedFile, signature: Signature, problems: list[Problem]
               ) -> bytes | None:
@@ -335,6 +351,11 @@ class Loader:
             return True
         self._seen[rel] = signature  # looked so for `settle` seconds: it is the content
         return False
+
+
+def _written(signature: Signature, settings: Settings) -> str:
+    """The day a file was last written, where the site is (parse_seed_bytes uses it)."""
+    return datetime.fromtimestamp(signature[1] / 1e9, settings.tz).date().isoformat()
 
 
 def _hash(*parts: object) -> str:

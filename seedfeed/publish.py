@@ -14,7 +14,7 @@ those of the last complete build, and whose files are all as written, stops befo
 parses anything.  A build records the files it may create before creating any, so that
 a build killed at any moment leaves no file that no build owns, and the next build, which
 trusts none of those, equals a clean build.  A build never deletes a file it did not
-write, apart from entry pages and temporary files of its own making.
+write, apart from entry pages, archive documents and temporary files of its own making.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,9 @@ from .model import Problem, content_hash, racy
 from .scan import Scan, code_fingerprint, walk
 
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
-_ENTRY_PAGE = re.compile(r"[^./][^/]*/\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html(?:\.gz)?")
+# What only seedfeed writes: entry pages and archive documents, in a section's folder.
+_OURS = re.compile(r"[^./][^/]*/(?:\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html"
+                   r"|archive-\d+\.(?:atom|rss|json))(?:\.gz)?")
 
 
 @dataclass
@@ -77,12 +80,31 @@ def build(seeds: Path, out: Path, *, now: float, base_url: str | None = None,
     `state`: the site database (default beside the seeds, database.default_path).
     Raises SeedError for unusable settings, OSError when the output cannot be written.
     """
-    with _no_gc():
-        db = Database(state or default_path(seeds))
+    state = state or default_path(seeds)
+    with _no_gc(), _one_at_a_time(state):
+        db = Database(state)
         try:
             return _build(db, seeds, out, now, base_url, precompress, on_progress)
         finally:
             db.close()
+
+
+@contextlib.contextmanager
+def _one_at_a_time(state: Path) -> Iterator[None]:
+    """Builds sharing a site database run one after another (a `build --watch` and a
+    build from cron, say): two at once would remove each other's temporary files and
+    record each other's outputs wrongly.  A lock on a file beside the database, released
+    by the system if the build is killed."""
+    import fcntl
+
+    with open(state.with_name(state.name + ".build-lock"), "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another build of these seeds to finish ({lock.name})",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _build(db: Database, seeds: Path, out: Path, now: float, base_url: str | None,
@@ -167,6 +189,13 @@ def _build(db: Database, seeds: Path, out: Path, now: float, base_url: str | Non
         (path, row[0]) for path, row in outputs.items())]
     with db.transaction():
         db.record_dates(changed)
+        # (another process may have dated one of these documents meanwhile: its file
+        # takes the date recorded, which never goes back)
+        final = db.dates(place)
+        for path, (size, mtime_ns, key, digest) in list(outputs.items()):
+            date = final.get(path.removesuffix(".gz"), ("", mtime_ns // 10**9))[1]
+            if mtime_ns != date * 10**9:
+                outputs[path] = (*_dated(root + path, (size, mtime_ns), date), key, digest)
         db.built(folder, outputs, owned, inputs, now, racy_now, report.sections, report.entries,
                  problems)
     return report, problems
@@ -227,8 +256,8 @@ def _same_file(path: str, body: bytes) -> bool:
 def _remove_stale(folder: str, wanted: set[str], owned: set[str]) -> int:
     """Delete files of ours that the site no longer has, and leftover temporary files.
 
-    Ours are the files builds recorded (`owned`) and files named like entry pages: nothing
-    else is touched, so the folder may hold other files (a robots.txt, a 404 page) and an
+    Ours are the files builds recorded (`owned`) and files named like entry pages and
+    archive documents (_OURS): nothing else is touched, so the folder may hold other files (a robots.txt, a 404 page) and an
     --out pointed at the wrong folder never empties it.  Only the root and its section
     folders are looked at: the layout is never deeper.
     """
@@ -241,7 +270,7 @@ def _remove_stale(folder: str, wanted: set[str], owned: set[str]) -> int:
         for child in os.scandir(root + sub):
             if _TEMPORARY.fullmatch(child.name) and child.is_file(follow_symlinks=False):
                 os.unlink(child.path)  # a build killed between write and rename
-            elif _ENTRY_PAGE.fullmatch(sub + child.name):
+            elif _OURS.fullmatch(sub + child.name):
                 candidates.add(sub + child.name)
     removed = 0
     emptied = set()

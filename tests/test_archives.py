@@ -134,8 +134,14 @@ def test_complete_archives_never_change_as_entries_are_added(seeds: Path,
     after = built(seeds, tmp_path / "out")
     old = {path for path in before if "/archive-" in path}
     assert all(after[path] == before[path] for path in old)
-    # 13 harbour entries now: a fourth complete page
+    # 13 harbour entries now: a fourth complete page, where the third said it would be
     assert "harbour/archive-4.atom" in after and "harbour/archive-4.atom" not in before
+    for fmt in ("atom", "rss"):
+        assert link(before[f"harbour/archive-3.{fmt}"], "next-archive") == \
+            f"{BASE}harbour/archive-4.{fmt}"
+        assert link(after[f"harbour/archive-4.{fmt}"], "prev-archive") == \
+            f"{BASE}harbour/archive-3.{fmt}"
+    assert link(after["harbour.atom"], "prev-archive") == f"{BASE}harbour/archive-4.atom"
 
 
 def test_the_combined_feed_tells_each_entry_s_section(seeds: Path, tmp_path: Path) -> None:

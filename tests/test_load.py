@@ -404,3 +404,19 @@ def test_navigation_repeated_in_every_file_still_ends_its_article(tmp_path, writ
     corpus = load_seeds(seeds)
     assert sorted(e.title for e in corpus.entries) == sorted(
         [f"The board {k} meets" for k in range(4)] + [f"A visit {k} took place" for k in range(4)])
+
+
+def test_a_parse_still_read_by_one_process_outlives_another_s_edit(tmp_path, write_seeds):
+    """A build reads its entries from the database while it renders; a server recording
+    an edit of the same seed meanwhile must not collect the parse the build reads."""
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 May 2024, the old text.\n"})
+    age(seeds / "news/a.txt", 3 * 86400)
+    Loader(seeds, Database(tmp_path / "site.sqlite")).load(now=time.time())
+    with sqlite3.connect(tmp_path / "site.sqlite") as db:  # made days ago
+        db.execute("UPDATE parse SET made = made - 2 * 86400")
+    building = Loader(seeds, Database(tmp_path / "site.sqlite")).load(now=time.time())
+    (seeds / "news/a.txt").write_text("On 3 May 2024, the new text.\n")
+    age(seeds / "news/a.txt", 86400)
+    serving = Loader(seeds, Database(tmp_path / "site.sqlite"), eager=True)
+    assert titles(serving.load(now=time.time())) == ["The new text"]
+    assert titles(building) == ["The old text"]  # (read from the database only now)

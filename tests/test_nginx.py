@@ -41,6 +41,7 @@ pytestmark = pytest.mark.skipif(
 
 STRONG_ETAG = re.compile(r'^"[^"\s]+"$')
 MAX_AGE = "public, max-age=300"  # the bundled site.toml's max_age, as the app sends it
+IMMUTABLE = "public, max-age=31536000, immutable"  # archive documents never change
 
 
 @dataclass
@@ -83,6 +84,9 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
     port, upstream = free_port(), free_port()
     base = base_url(port)  # the public URL: nginx's, for the build and the app alike
     seeds = seeds_copy(tmp, base)
+    settings = seeds / "site.toml"  # (feeds of two entries: the site has archives too)
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "entries_per_feed = 50", "entries_per_feed = 2"), encoding="utf-8")
     out = tmp / "feeds"
     build(seeds, out, base, precompress=True)
     conf = configure(RECIPE.read_text(encoding="utf-8"), tmp, root=out, port=port,
@@ -109,7 +113,8 @@ def built_documents(out: Path) -> Iterator[tuple[str, str, Path]]:
 
 
 def assert_document_headers(headers: Message, rel: str, where: str) -> None:
-    assert headers["Cache-Control"] == MAX_AGE, where
+    archive = re.fullmatch(r"[^/]+/archive-\d+\.(atom|rss|json)", rel) is not None
+    assert headers["Cache-Control"] == (IMMUTABLE if archive else MAX_AGE), where
     assert headers["X-Content-Type-Options"] == "nosniff", where
     csp = PAGE_CSP[1] if rel.endswith(".html") else None
     assert headers["Content-Security-Policy"] == csp, where
@@ -120,6 +125,8 @@ def test_nginx_serves_every_document_like_the_app(front: Front) -> None:
     documents = list(built_documents(front.out))
     assert {rel.rsplit(".", 1)[-1] for _path, rel, _file in documents} == {
         "html", "css", "rss", "atom", "json", "opml"}
+    assert {rel for _path, rel, _file in documents} >= {"all/archive-3.atom",
+                                                        "news/archive-1.rss"}
     for url_path, rel, file in documents:
         where = f"nginx {url_path}"
         body = file.read_bytes()
@@ -183,7 +190,7 @@ def test_nginx_answers_conditional_requests_with_304(front: Front) -> None:
             status, not_modified, data = fetch(url, conditional)
             assert (status, data) == (304, b""), f"{where}: {name}"
             assert not_modified["ETag"] == etag, f"{where}: {name}"
-            assert not_modified["Cache-Control"] == MAX_AGE, f"{where}: {name}"
+            assert not_modified["Cache-Control"] == headers["Cache-Control"], f"{where}: {name}"
         changed = {
             "another ETag": {"If-None-Match": '"other"'},
             "an older If-Modified-Since": {"If-Modified-Since": http_date(

@@ -603,3 +603,75 @@ def test_a_fifo_among_young_seeds_never_blocks_a_build(tmp_path: Path) -> None:
         done = subprocess.run(command, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
     assert "not a regular file" in done.stderr
+
+
+# --------------------------------------------------------------------------- the database
+
+
+def test_builds_at_two_base_urls_take_turns_without_parsing_again(tmp_path: Path) -> None:
+    """A staging build (--base-url) and the default one share the database: each keeps
+    its own parses, so neither parses again what the other made it forget."""
+    seeds = write_seeds(tmp_path, {  # (no id_authority: ids follow the base URL's host)
+        "site.toml": '[site]\nbase_url = "https://news.example.org/"\n',
+        "news/a.txt": "On 3 May 2024, one item.\n", "news/b.txt": "On 4 May 2024, two.\n"})
+    age_seeds(seeds)
+    staging = "https://staging.example.net/"
+    first = [build(seeds, tmp_path / name, now=time.time(), base_url=url)[0].reparsed
+             for name, url in (("a", None), ("b", staging))]
+    (seeds / "news" / "b.txt").write_text("On 5 May 2024, three.\n\nOn 4 May 2024, two.\n")
+    set_mtimes(seeds, {"news/b.txt": T0 + 10**6})
+    again = [build(seeds, tmp_path / name, now=time.time() + 5, base_url=url)[0]
+             for name, url in (("a", None), ("b", staging))]
+    assert first == [2, 2]  # (other ids: other parses)
+    assert [report.reparsed for report in again] == [1, 1]  # the edited seed only
+
+
+def test_a_seed_restored_on_another_day_is_parsed_for_that_day(tmp_path: Path) -> None:
+    """A date without a year takes the year the file was written: the same bytes written
+    in another year are another parse, in this process and in any other."""
+    seeds = write_seeds(tmp_path, {"news/a.txt": "On 3 March, an undated item.\n"})
+    seed = seeds / "news" / "a.txt"
+    os.utime(seed, (T0 - 300 * 86400,) * 2)  # written in 2023
+    build(seeds, tmp_path / "out", now=time.time())
+    seed.write_text("On 4 March, another undated item.\n")
+    os.utime(seed, (T0 - 200 * 86400,) * 2)
+    build(seeds, tmp_path / "out", now=time.time())
+    seed.write_text("On 3 March, an undated item.\n")  # the first bytes, restored
+    os.utime(seed, (T0 + 200 * 86400,) * 2)  # written in 2024
+    build(seeds, tmp_path / "out", now=time.time())
+    years = {entry.published.year for entry in load_seeds(seeds).entries}
+    assert years == {2024}
+    atom = (tmp_path / "out" / "news.atom").read_text()
+    assert "2024-03-03" in atom and "2023-03-03" not in atom
+
+
+def test_dates_recorded_never_go_back(tmp_path: Path) -> None:
+    """Two processes dating one document: the later write cannot date new bytes before
+    the other's date (If-Modified-Since clients would miss them)."""
+    from seedfeed.database import Database
+
+    db = Database(tmp_path / "site.sqlite")
+    db.record_dates([("https://e.org/all.atom", "one", 1000)])
+    db.record_dates([("https://e.org/all.atom", "two", 1500)])  # the server, meanwhile
+    db.record_dates([("https://e.org/all.atom", "three", 1001)])  # a build, from older data
+    assert db.dates("https://e.org/") == {"all.atom": ("three", 1501)}
+    db.record_dates([("https://e.org/all.atom", "three", 900)])  # the same bytes again
+    assert db.dates("https://e.org/") == {"all.atom": ("three", 1501)}
+
+
+def test_a_build_waits_for_another_build_of_the_same_seeds(tmp_path: Path) -> None:
+    import fcntl
+
+    seeds = hostile_seeds(tmp_path)
+    lock_path = default_path(seeds).with_name(default_path(seeds).name + ".build-lock")
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another build holds it
+        process = subprocess.Popen([sys.executable, "-m", "seedfeed", "build", "--seeds",
+                                    str(seeds), "--out", str(tmp_path / "out")],
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert process.poll() is None and not (tmp_path / "out").exists()
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert err.startswith("waiting for another build of these seeds to finish")
+    assert (tmp_path / "out" / "all.atom").exists()

@@ -30,10 +30,11 @@ class Channel:
     updated: datetime | None  # the newest entry's date: never the build's clock
     max_age: int  # seconds a copy stays fresh: RSS ttl and sy:update* follow it
     items: tuple[Item, ...]
-    # RFC 5005 archived feeds: the next older archive document (prev-archive; JSON Feed's
-    # next_url), the subscription document from an archive (current), and whether this
-    # is an archive document (fh:archive).
+    # RFC 5005 archived feeds: the next older and the next newer archive document
+    # (prev-archive, which is JSON Feed's next_url; next-archive) and, in an archive
+    # document (fh:archive), the subscription document (current).
     prev_archive: str | None = None
+    next_archive: str | None = None
     current: str | None = None
 
 

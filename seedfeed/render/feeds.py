@@ -137,12 +137,12 @@ def render_atom(channel: Channel) -> bytes:
 
 def _add_history(parent: etree._Element, channel: Channel, link_tag: str, media_type: str,
                  before: etree._Element | None) -> None:
-    """RFC 5005 section 4: links to the next older archive document (prev-archive) and,
-    from an archive document, to the subscription document (current), which an archive
-    document marks with fh:archive."""
+    """RFC 5005 section 4: links to the next older and newer archive documents and, from
+    an archive document (marked fh:archive), to the subscription document (current)."""
     added = [etree.Element(link_tag, rel=rel, href=href, type=media_type)
              for rel, href in (("current", channel.current),
-                               ("prev-archive", channel.prev_archive)) if href is not None]
+                               ("prev-archive", channel.prev_archive),
+                               ("next-archive", channel.next_archive)) if href is not None]
     if channel.current is not None:
         added.append(etree.Element(f"{{{FH_NS}}}archive"))
     for element in added:

@@ -186,9 +186,11 @@ class _Site:
         subscription document holds the newest entries_per_feed entries; the archive
         documents hold all of them in pages of as many, numbered from the oldest
         ({slug}/archive-1.atom ...), complete pages only, so that none ever changes: each
-        links the next older one (prev-archive) and the subscription document (current),
-        and the subscription document links the newest.  A feed is dated by the last
-        change of any of its entries; an empty one by `mtime`, never 1970.
+        links the subscription document (current), the next older page (prev-archive)
+        and the next newer one (next-archive; that of the newest page is published when
+        enough entries have come to fill it), and the subscription document links the
+        newest page.  A feed is dated by the last change of any of its entries; an empty
+        one by `mtime`, never 1970.
         """
         size = self.settings.entries_per_feed
         pages = len(refs) // size
@@ -237,6 +239,7 @@ class _Site:
                                  (section, titles[section]) if categories else None)
                             for entry, section in zip(entries, entry_slugs, strict=True)),
                 prev_archive=url(fmt, older) if older else None,
+                next_archive=url(fmt, page + 1) if page else None,
                 current=url(fmt, None) if page else None,
             ))
 
