@@ -257,9 +257,10 @@ def _remove_stale(folder: str, wanted: set[str], owned: set[str]) -> int:
     """Delete files of ours that the site no longer has, and leftover temporary files.
 
     Ours are the files builds recorded (`owned`) and files named like entry pages and
-    archive documents (_OURS): nothing else is touched, so the folder may hold other files (a robots.txt, a 404 page) and an
-    --out pointed at the wrong folder never empties it.  Only the root and its section
-    folders are looked at: the layout is never deeper.
+    archive documents (_OURS): nothing else is touched, so the folder may hold other
+    files (a robots.txt, a 404 page) and an --out pointed at the wrong folder never
+    empties it.  Only the root and its section folders are looked at: the layout is
+    never deeper.
     """
     if not os.path.isdir(folder):
         return 0
