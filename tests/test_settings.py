@@ -478,7 +478,8 @@ def test_settings_with_hints_pickle_and_compare() -> None:
         # the line is found in the section's own table
         ('[sections.world]\nyear = 2024\n\n[sections.news]\ntitle = "N"\nyear = 0\n', 6,
          "sections.news.year must be between 1900 and 2200, not 0"),
-        ('[site]\ndrop = 1\n', 2, "unknown setting site.drop"),
+        ('[site]\ndrop = 1\n', 2, "unknown setting site.drop: drop belongs under a "
+         "section's table, [sections.<folder name>]"),
     ],
 )
 def test_bad_section_hints_are_reported_with_their_line(

@@ -101,11 +101,12 @@ def test_json_feed_reads_back_as_written(files: dict[str, bytes], feed: str) -> 
 def test_opml_reads_back_as_written(files: dict[str, bytes]) -> None:
     root = etree.fromstring(files["feeds.opml"])
     assert root.findtext("head/title") == SITE_TITLE
-    outlines = {o.get("title"): o for o in root.iter("outline")}
+    outlines = {o.get("title"): o for name in ("feeds.opml", "all.opml")
+                for o in etree.fromstring(files[name]).iter("outline")}
     assert set(outlines) == {SECTION_TITLE, SITE_TITLE}
     assert outlines[SECTION_TITLE].get("text") == SECTION_TITLE
     assert outlines[SECTION_TITLE].get("description") == SECTION_DESCRIPTION
-    assert check_opml(files["feeds.opml"]) == []
+    assert check_opml(files["feeds.opml"]) == check_opml(files["all.opml"]) == []
 
 
 def test_pages_read_back_as_written(files: dict[str, bytes]) -> None:
