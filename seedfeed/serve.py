@@ -44,9 +44,9 @@ ALLOWED = "GET, HEAD"
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
 PRECONDITION_FAILED = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "20"),
                        NOSNIFF]
-# The pages use one same-origin stylesheet and links; nothing else is allowed.
+# The pages use one same-origin stylesheet, same-origin icons and links; nothing else.
 PAGE_CSP = ("Content-Security-Policy", "default-src 'none'; style-src 'self'; "
-            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+            "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json")
 # The poller leaves a seed file modified less than this long ago for a later look: it may
 # still be being written (truncated, or half of it there), and is no new content yet.

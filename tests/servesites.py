@@ -121,6 +121,8 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "opml": "text/x-opml; charset=utf-8",
     "css": "text/css; charset=utf-8",
+    "svg": "image/svg+xml",
+    "ico": "image/vnd.microsoft.icon",
 }
 
 

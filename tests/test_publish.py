@@ -46,6 +46,7 @@ from seedfeed.publish import Report, build
 from seedfeed.render.site import render_site
 
 CHECKERS = {"rss": check_rss, "atom": check_atom, "json": check_jsonfeed}
+STATIC = {"style.css", "favicon.svg", "favicon.ico"}  # seedfeed's own files, as they are
 
 
 def publish(seeds: Path, out: Path, **options: object) -> Report:
@@ -124,7 +125,7 @@ def test_file_mtimes_are_the_newest_seed_behind_them(seeds: Path, out: Path) -> 
     settings = int(seed_mtimes["site.toml"])
     section = {name: int(max(t for rel, t in seed_mtimes.items() if rel.startswith(name + "/")))
                for name in ("news", RU_SECTION)}
-    expected = {"style.css": settings}
+    expected = {"style.css": settings, "favicon.svg": settings, "favicon.ico": settings}
     for path in ("all.rss", "all.atom", "all.json", "index.html", "feeds.opml", "all.opml"):
         expected[path] = int(max(seed_mtimes.values()))
     for name, slug in (("news", "news"), (RU_SECTION, RU_SLUG)):
@@ -204,7 +205,7 @@ def test_changing_one_seed_rewrites_only_what_depends_on_it(
     assert report.written == len(writes)
     assert report.reparsed == 1
     after = stats(out)
-    untouched = [path for path in before if path.startswith(RU_SLUG) or path == "style.css"
+    untouched = [path for path in before if path.startswith(RU_SLUG) or path in STATIC
                  or (path.startswith("news/") and path not in may)]
     assert untouched and all(after[path] == before[path] for path in untouched)
     for path in writes:
@@ -363,7 +364,7 @@ def test_a_build_that_dies_halfway_leaves_every_file_whole(
     toml.write_text(toml.read_text().replace("Tests &", "Renamed &").replace("fits", "fit"))
     set_mtimes(seeds, {"site.toml": T0 + 10**6})
     new = tree(clean_build(seeds, tmp_path))
-    assert set(new) == set(old) and all(new[p] != old[p] for p in old if p != "style.css")
+    assert set(new) == set(old) and all(new[p] != old[p] for p in old if p not in STATIC)
 
     monkeypatch.setattr(seedfeed.publish.os, "replace",
                         _dies_after(survivors, os.replace, inside=out))
@@ -475,7 +476,7 @@ def test_base_url_changes_every_url(seeds: Path, out: Path) -> None:
     report = publish(seeds, out, base_url=elsewhere.rstrip("/"))
     assert_valid(out, elsewhere)
     files = tree(out)
-    assert report.written == len([path for path in files if not path.endswith(".css")])
+    assert report.written == len([path for path in files if path not in STATIC])
     for path in ("all.rss", "all.atom", "all.json", "feeds.opml", "news.rss"):
         assert elsewhere.encode() in files[path], path
         assert BASE_URL.encode() not in files[path], path

@@ -246,3 +246,38 @@ def test_one_small_stylesheet(site: tuple[Corpus, dict[str, bytes]]) -> None:
     assert files["style.css"] == stylesheet()
     assert 0 < len(stylesheet()) < 8192
     assert b"@media" in stylesheet() or b"max-width" in stylesheet()
+
+
+def test_every_page_has_the_site_s_header_footer_title_and_icon(
+        site: tuple[Corpus, dict[str, bytes]]) -> None:
+    """Header: the site and every section; footer: the page's feeds and both OPMLs;
+    <title>: Entry — Section — Site; an SVG icon and /favicon.ico, both published."""
+    parsed, files = site
+    settings = parsed.settings
+    sections = {settings.section(name).title: f"{SLUGS[name]}/index.html"
+                for name in _sections(parsed)}
+    assert files["favicon.svg"].startswith(b"<svg") and files["favicon.ico"][:4] == \
+        b"\x00\x00\x01\x00"
+    titles = {entry_path(entry): entry for entry in parsed.entries}
+    for path, body in _pages(files).items():
+        doc = _doc(body)
+        header = doc.find(".//header")
+        links = {_text(a): _resolve(path, a.get("href")) for a in header.iter("a")}
+        assert links == {settings.title: "index.html", **sections}, path
+        footer = [_resolve(path, a.get("href")) for a in doc.find(".//footer").iter("a")]
+        feeds = [_resolve(path, link.get("href")) for link in doc.iter("link")
+                 if link.get("rel") == "alternate"]
+        assert footer == [*feeds, "feeds.opml", "all.opml"] and feeds, path
+        assert all(target in files for target in footer), path
+        icons = [_resolve(path, link.get("href")) for link in doc.iter("link")
+                 if link.get("rel") == "icon"]
+        assert icons == ["favicon.svg", "favicon.ico"], path
+        title = doc.findtext(".//title")
+        if path in titles:
+            entry = titles[path]
+            section = settings.section(entry.section).title
+            assert title == f"{entry.title} — {section} — {settings.title}", path
+        elif path.endswith("/index.html"):
+            assert title.endswith(f" — {settings.title}") and title.count(" — ") == 1, path
+        else:
+            assert title == settings.title, path

@@ -38,11 +38,11 @@ from seedfeed.render.site import Document, render_site
 
 MEDIA = {"rss": "application/rss+xml", "atom": "application/atom+xml",
          "json": "application/feed+json", "html": "text/html", "opml": "text/x-opml",
-         "css": "text/css"}
+         "css": "text/css", "svg": "image/svg+xml", "ico": "image/vnd.microsoft.icon"}
 
 
 def _expected_paths(sections: list[str], entries: list) -> set[str]:
-    paths = {"index.html", "feeds.opml", "all.opml", "style.css"}
+    paths = {"index.html", "feeds.opml", "all.opml", "style.css", "favicon.svg", "favicon.ico"}
     for slug in ["all", *sections]:
         paths |= {f"{slug}.rss", f"{slug}.atom", f"{slug}.json"}
     paths |= {f"{slug}/index.html" for slug in sections}
@@ -179,7 +179,7 @@ def test_new_settings_change_every_key(tmp_path: Path) -> None:
     seeds = hostile_seeds(tmp_path, base_url="https://mirror.example.net/news/")
     second = documents(load_seeds(seeds))
     assert all(first[path].key != d.key for path, d in second.items()
-               if path != "style.css")
+               if path not in ("style.css", "favicon.svg", "favicon.ico"))
     for path, body in bodies(second).items():
         if path.endswith((".rss", ".atom", ".json", ".opml")):
             assert b"https://mirror.example.net/news/" in body, path
@@ -189,8 +189,8 @@ def test_new_settings_change_every_key(tmp_path: Path) -> None:
 def test_a_site_without_entries_is_still_valid(tmp_path: Path) -> None:
     seeds = write_seeds(tmp_path, {"site.toml": '[site]\nbase_url = "https://e.org/"\n'})
     body = bodies(documents(load_seeds(seeds)))
-    assert set(body) == {"index.html", "feeds.opml", "all.opml", "style.css", "all.rss",
-                         "all.atom", "all.json"}
+    assert set(body) == {"index.html", "feeds.opml", "all.opml", "style.css", "favicon.svg",
+                         "favicon.ico", "all.rss", "all.atom", "all.json"}
     assert check_rss(body["all.rss"], "https://e.org/all.rss") == []
     assert check_atom(body["all.atom"], "https://e.org/all.atom") == []
     assert check_jsonfeed(body["all.json"], "https://e.org/all.json") == []

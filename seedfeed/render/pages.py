@@ -79,18 +79,26 @@ class Chrome:
     footer: Markup
 
 
-def chrome(root: str, site_title: str, feeds: tuple[tuple[tuple[str, str], ...], ...]
-           ) -> Chrome:
+def chrome(root: str, site_title: str, feeds: tuple[tuple[tuple[str, str], ...], ...],
+           sections: tuple[tuple[str, str], ...] = ()) -> Chrome:
     """Render the shared parts once: a site has thousands of entry pages per folder.
 
     `feeds` holds each alternate feed link as (key, value) pairs (hashable, so that a
-    caller can keep the result per folder).
+    caller can keep the result per folder); `sections`: (title, href) of each section,
+    for the header's navigation.
     """
     module: Any = environment().get_template("chrome.html").make_module(
-        {"root": root, "site_title": site_title, "feeds": [dict(feed) for feed in feeds]})
+        {"root": root, "site_title": site_title, "feeds": [dict(feed) for feed in feeds],
+         "sections": sections})
     return Chrome(Markup(module.head()), Markup(module.header()), Markup(module.footer()))
 
 
 @cache
 def stylesheet() -> bytes:
-    return files("seedfeed").joinpath("static/style.css").read_bytes()
+    return static("style.css")
+
+
+@cache
+def static(name: str) -> bytes:
+    """A file of seedfeed's own that the site publishes as it is (stylesheet, icons)."""
+    return files("seedfeed").joinpath("static", name).read_bytes()

@@ -26,7 +26,8 @@ from .links import ALL, FEED_LABELS, FEED_TYPES, Links, section_slugs
 HTML = "text/html"
 FEED_SIZE_LIMIT = 4 * 2**20  # bytes: a feed document over this is warned about
 _FEED_SUFFIXES = tuple(f".{fmt}" for fmt in FEED_TYPES)
-MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css"}
+MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css",
+               "svg": "image/svg+xml", "ico": "image/vnd.microsoft.icon"}
 FEED_ID_YEAR = 2024  # the date part of feed-level tag: ids; fixed so ids never change
 # An empty feed's date when no seed or setting has a time either: plausible, and fixed.
 NO_DATE = datetime(FEED_ID_YEAR, 1, 1, tzinfo=UTC)
@@ -111,12 +112,14 @@ class _Site:
         self._chromes: dict[tuple[object, ...], pages.Chrome] = {}
         self._entry_renderers: dict[str, Callable[[Entry, str], bytes]] = {}
         self.slugs: dict[str, str] = {}  # each section's URL name
+        self.pages_salt = b""  # what every page shows beyond itself (see documents())
         self.settings_mtime = int(corpus.mtimes.get(SETTINGS_FILE, 0.0))
 
     def documents(self) -> list[Document]:
         corpus = self.corpus
         grouped = corpus.by_section
         slugs = self.slugs = section_slugs(grouped)
+        self.pages_salt = _key(self.salt, sorted(slugs.items()))  # (the header lists them)
         found: list[Document] = []
         sections = []
         for name, refs in grouped.items():
@@ -139,7 +142,7 @@ class _Site:
 
     def _entry_pages(self, section: _SectionView) -> list[Document]:
         corpus = self.corpus
-        salt = _key(self.salt, section.slug, section.info)
+        salt = _key(self.pages_salt, section.slug, section.info)
         files = corpus.files
         mtimes = corpus.mtimes
         found = []
@@ -172,7 +175,9 @@ class _Site:
         key = (root, tuple(tuple(link.items()) for link in feed_links))
         shared = self._chromes.get(key)
         if shared is None:
-            shared = self._chromes[key] = pages.chrome(root, self.settings.title, key[1])
+            shared = self._chromes[key] = pages.chrome(root, self.settings.title, key[1], tuple(
+                (self.settings.section(name).title, f"{root}{slug}/")
+                for name, slug in self.slugs.items()))
         return {"site": self.settings, "site_title": self.settings.title,
                 "lang": self.settings.language,
                 "canonical": self.links.url(path.removesuffix("index.html")),
@@ -261,7 +266,7 @@ class _Site:
                          "feeds": feed_links},
                 **self._context("../", path, feed_links))
 
-        key = _key(self.salt, section.slug, section.info,
+        key = _key(self.pages_salt, section.slug, section.info,
                    [self.corpus.fingerprint(ref) for ref in section.refs])
         return Document(path, HTML, key, section.mtime, render)
 
@@ -303,7 +308,7 @@ class _Site:
 
         newest = corpus.fingerprint(corpus.order[0]) if corpus.order else None
         return [
-            Document("index.html", HTML, _key(self.salt, "index", summary), mtime,
+            Document("index.html", HTML, _key(self.pages_salt, "index", summary), mtime,
                      render_index),
             # (a site with no section yet: the combined feed, as OPML needs an outline)
             Document("feeds.opml", MEDIA_TYPES["opml"], _key(self.salt, "opml", summary,
@@ -314,4 +319,7 @@ class _Site:
                      mtime, partial(render_opml, [(ALL, everything)])),
             Document("style.css", MEDIA_TYPES["css"], _key("style"), self.settings_mtime,
                      pages.stylesheet),
+            *(Document(f"favicon.{kind}", MEDIA_TYPES[kind], _key("favicon", kind),
+                       self.settings_mtime, partial(pages.static, f"favicon.{kind}"))
+              for kind in ("svg", "ico")),
         ]
