@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -116,6 +117,8 @@ class Database:
         self.path = path
         try:
             self._open()
+        except sqlite3.OperationalError:
+            raise  # (locked for longer than BUSY_SECONDS, read-only, ...: said as it is)
         except sqlite3.DatabaseError as exc:
             # Never replaced silently: it holds the ids of everything published.
             raise DatabaseError(
@@ -125,7 +128,17 @@ class Database:
     def _open(self) -> None:
         self.db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None,
                                   check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        # Switching a new database to WAL takes a lock that SQLite does not wait for:
+        # processes starting together (a server's workers) wait for each other here.
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
         self.db.execute("PRAGMA synchronous=NORMAL")
         with self.transaction() as db:
             if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
