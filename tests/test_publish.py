@@ -221,8 +221,9 @@ def test_an_item_added_to_one_seed_renders_only_what_shows_it(
     article.write_text("On 1 January 2030, a new item on top.\n\n" + article.read_text())
     set_mtimes(seeds, {"news/article.txt": T0 + 10**6})
     report = publish(seeds, out)
-    # the new entry's page, the section's page and feeds, the combined feeds, index, OPMLs
-    assert report.rendered == 1 + 1 + 3 + 3 + 3
+    # the new entry's page and the one it comes before (which now links it as newer), the
+    # section's page and feeds, the combined feeds, the index and the OPML lists
+    assert report.rendered == 2 + 1 + 3 + 3 + 3
     assert report.reparsed == 1
     assert tree(out) == tree(clean_build(seeds, tmp_path))
 

@@ -281,3 +281,24 @@ def test_every_page_has_the_site_s_header_footer_title_and_icon(
             assert title.endswith(f" — {settings.title}") and title.count(" — ") == 1, path
         else:
             assert title == settings.title, path
+
+
+def test_entry_pages_lead_through_their_section_and_back_up(
+        site: tuple[Corpus, dict[str, bytes]]) -> None:
+    """Breadcrumbs to the site and the section; "older" and "newer" links walk the
+    section's entries in order, one page to the next."""
+    parsed, files = site
+    for name in _sections(parsed):
+        entries = [entry for entry in parsed.entries if entry.section == name]
+        pages = [entry_path(entry) for entry in entries]  # newest first
+        for k, page in enumerate(pages):
+            doc = _doc(files[page])
+            crumbs = [_resolve(page, a.get("href")) for a in doc.find_class("crumbs")[0]
+                      .iter("a")]
+            assert crumbs == ["index.html", f"{SLUGS[name]}/index.html"], page
+            assert _text(doc.find_class("crumbs")[0].findall(".//li")[-1]) == " ".join(
+                entries[k].title.split())
+            links = {a.get("rel"): _resolve(page, a.get("href")) for a in doc.iter("a")
+                     if a.get("rel") in ("prev", "next")}
+            assert links.get("next") == (pages[k - 1] if k else None), page
+            assert links.get("prev") == (pages[k + 1] if k + 1 < len(pages) else None), page

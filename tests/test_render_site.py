@@ -153,6 +153,10 @@ def test_a_changed_seed_changes_the_keys_of_what_shows_it(seeds: Path) -> None:
     article = next(e for e in corpus.entries if e.title == "Заседание Совета министров")
     shows = {entry_path(article), f"{RU_SLUG}.rss", f"{RU_SLUG}.atom", f"{RU_SLUG}.json",
              "all.rss", "all.atom", "all.json", f"{RU_SLUG}/index.html"}
+    # (and the pages of the entries next to it in its section, which link it by title)
+    section = [e for e in corpus.entries if e.section == article.section]
+    at = section.index(article)
+    shows |= {entry_path(e) for e in section[max(0, at - 1):at + 2]}
     assert changed_keys(first, second) == shows
     assert {d.mtime for path, d in second.items() if path.startswith(RU_SLUG)} == {T0 + 10**6}
 

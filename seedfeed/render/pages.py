@@ -55,7 +55,11 @@ def render_page(template: str, **context: Any) -> bytes:
     return environment().get_template(template).render(**context).encode("utf-8")
 
 
-def entry_page_renderer(context: dict[str, Any]) -> Callable[[Entry, str], bytes]:
+Neighbour = tuple[str, str] | None  # an entry next to another: its title and its page
+
+
+def entry_page_renderer(context: dict[str, Any]
+                        ) -> Callable[[Entry, str, Neighbour, Neighbour], bytes]:
     """What renders the entry pages of one folder, given what they all share.
 
     A site has a page per entry: the template's module is made once, with the shared
@@ -64,8 +68,10 @@ def entry_page_renderer(context: dict[str, Any]) -> Callable[[Entry, str], bytes
     module: Any = environment().get_template("entry.html").make_module(context)
     page_of = module.page_of  # (a template's macros are its module's attributes)
 
-    def render(entry: Entry, canonical: str) -> bytes:
-        return str(page_of(entry, entry.published.date().isoformat(), canonical)).encode()
+    def render(entry: Entry, canonical: str, newer: Neighbour = None,
+               older: Neighbour = None) -> bytes:
+        return str(page_of(entry, entry.published.date().isoformat(), canonical, newer,
+                           older)).encode()
 
     return render
 

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from ..corpus import Corpus, Ref
-from ..model import Entry, Level, Problem
+from ..model import Level, Problem
 from ..settings import SETTINGS_FILE, Section
 from . import feeds, jsonfeed, opml, pages
 from .channel import Channel, Item
@@ -110,7 +110,7 @@ class _Site:
         self.links = Links(settings)
         self.salt = repr(settings)  # every document shows the settings
         self._chromes: dict[tuple[object, ...], pages.Chrome] = {}
-        self._entry_renderers: dict[str, Callable[[Entry, str], bytes]] = {}
+        self._entry_renderers: dict[str, Callable[..., bytes]] = {}
         self.slugs: dict[str, str] = {}  # each section's URL name
         self.pages_salt = b""  # what every page shows beyond itself (see documents())
         self.settings_mtime = int(corpus.mtimes.get(SETTINGS_FILE, 0.0))
@@ -146,14 +146,24 @@ class _Site:
         files = corpus.files
         mtimes = corpus.mtimes
         found = []
-        for ref in section.refs:
+        refs = section.refs
+        prints = [corpus.fingerprint(ref) for ref in refs]
+        for k, ref in enumerate(refs):
             path = f"{section.slug}/{corpus.slug(ref)}.html"  # Links.entry_path
             mtime = max(int(mtimes.get(files[ref[0]][0], 0.0)), self.settings_mtime)
-            found.append(Document(path, HTML, salt + corpus.fingerprint(ref), mtime,
-                                  partial(self._entry_page, section, ref, path)))
+            # (a page links the entries before and after it: their titles are on it)
+            newer, older = (refs[k - 1] if k else None), (refs[k + 1] if k + 1 < len(refs)
+                                                          else None)
+            key = salt + hashlib.blake2b(b"\x1f".join((
+                prints[k], prints[k - 1] if k else b"",
+                prints[k + 1] if k + 1 < len(refs) else b"")), digest_size=16).digest()
+            found.append(Document(path, HTML, key, mtime, partial(
+                self._entry_page, section, ref, path, newer, older)))
         return found
 
-    def _entry_page(self, section: _SectionView, ref: Ref, path: str) -> bytes:
+    def _entry_page(self, section: _SectionView, ref: Ref, path: str, newer: Ref | None,
+                    older: Ref | None) -> bytes:
+        """An entry's page; `newer`, `older`: the entries next to it in its section."""
         render = self._entry_renderers.get(section.slug)
         if render is None:  # made with what every entry page of the section shares
             feed_links = self._feed_links(section.slug, "../", section.info.title)
@@ -161,7 +171,10 @@ class _Site:
             del context["canonical"]  # the page's own
             context["section"] = {"title": section.info.title, "href": "./"}
             render = self._entry_renderers[section.slug] = pages.entry_page_renderer(context)
-        return render(self.corpus.entry(ref), self.links.url(path))
+        neighbours = [None if near is None else (self.corpus.entry(near).title,
+                                                 f"{self.corpus.slug(near)}.html")
+                      for near in (newer, older)]
+        return render(self.corpus.entry(ref), self.links.url(path), *neighbours)
 
     def _feed_links(self, slug: str, root: str, title: str) -> list[dict[str, str]]:
         return [
