@@ -302,3 +302,28 @@ def test_entry_pages_lead_through_their_section_and_back_up(
                      if a.get("rel") in ("prev", "next")}
             assert links.get("next") == (pages[k - 1] if k else None), page
             assert links.get("prev") == (pages[k + 1] if k + 1 < len(pages) else None), page
+
+
+def test_the_front_page_leads_with_the_newest_headlines_of_every_section(
+        site: tuple[Corpus, dict[str, bytes]]) -> None:
+    """The newest entries of all sections, each with its date, section and lead; then
+    each section's card with its newest few."""
+    parsed, files = site
+    doc = _doc(files["index.html"])
+    latest = doc.find_class("latest")[0]
+    items = latest.findall(".//li")
+    expected = parsed.entries[:10]
+    assert len(items) == len(expected) > 0
+    for item, entry in zip(items, expected, strict=True):
+        links = item.findall(".//a")
+        assert _resolve("index.html", links[0].get("href")) == \
+            f"{SLUGS[entry.section]}/index.html"
+        assert links[1].get("href") == entry_path(entry)
+        assert _text(links[1]) == " ".join(entry.title.split())
+        assert item.find(".//time").get("datetime") == entry.published.date().isoformat()
+        lead = _text(item.find_class("lead")[0])
+        assert " ".join(entry.summary.split()).startswith(lead.removesuffix("...").strip())
+    for card, name in zip(doc.find_class("card"), _sections(parsed), strict=False):
+        entries = [entry for entry in parsed.entries if entry.section == name]
+        more = [a.get("href") for ul in card.find_class("more") for a in ul.iter("a")]
+        assert more == [entry_path(entry) for entry in entries[1:3]], name

@@ -28,6 +28,8 @@ FEED_SIZE_LIMIT = 4 * 2**20  # bytes: a feed document over this is warned about
 _FEED_SUFFIXES = tuple(f".{fmt}" for fmt in FEED_TYPES)
 MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css",
                "svg": "image/svg+xml", "ico": "image/vnd.microsoft.icon"}
+LATEST = 10  # newest headlines of all sections on the front page
+FEW = 3  # newest entries of each section on the front page
 FEED_ID_YEAR = 2024  # the date part of feed-level tag: ids; fixed so ids never change
 # An empty feed's date when no seed or setting has a time either: plausible, and fixed.
 NO_DATE = datetime(FEED_ID_YEAR, 1, 1, tzinfo=UTC)
@@ -288,7 +290,9 @@ class _Site:
         settings = self.settings
         corpus = self.corpus
         mtime = max(mtime, self.settings_mtime)
-        summary = [(s.slug, len(s.refs), corpus.fingerprint(s.refs[0])) for s in sections]
+        latest = corpus.order[:LATEST]  # the front page's newest headlines, all sections
+        summary = [(s.slug, len(s.refs), [corpus.fingerprint(ref) for ref in s.refs[:FEW]])
+                   for s in sections] + [corpus.fingerprint(ref) for ref in latest]
         all_links = [*self._feed_links(ALL, "", settings.title),
                      {"type": MEDIA_TYPES["opml"], "href": "all.opml", "label": "OPML",
                       "title": f"{settings.title} (OPML)"}]
@@ -299,9 +303,18 @@ class _Site:
             cards = [{"title": s.info.title, "description": s.info.description,
                       "href": Links.section_url_path(s.slug), "count": len(s.refs),
                       "newest": entry, "newest_href": Links.entry_path(s.slug, entry),
+                      "more": [(e, Links.entry_path(s.slug, e)) for e in map(
+                          corpus.entry, s.refs[1:FEW])],
                       "feeds": self._feed_links(s.slug, "", s.info.title)}
                      for s in sections for entry in [corpus.entry(s.refs[0])]]
+            by_name = {s.name: s for s in sections}
+            headlines = [{"entry": entry, "date": entry.published.date().isoformat(),
+                          "href": Links.entry_path(by_name[entry.section].slug, entry),
+                          "section": by_name[entry.section].info.title,
+                          "section_href": Links.section_url_path(by_name[entry.section].slug)}
+                         for entry in map(corpus.entry, latest)]
             return pages.render_page("index.html", sections=cards, all_feeds=all_links,
+                                     latest=headlines,
                                      **self._context("", "index.html", feed_links))
 
         fmt = settings.preferred_format
@@ -324,7 +337,7 @@ class _Site:
             Document("index.html", HTML, _key(self.pages_salt, "index", summary), mtime,
                      render_index),
             # (a site with no section yet: the combined feed, as OPML needs an outline)
-            Document("feeds.opml", MEDIA_TYPES["opml"], _key(self.salt, "opml", summary,
+            Document("feeds.opml", MEDIA_TYPES["opml"], _key(self.salt, "opml", [s.slug for s in sections],
                                                              newest), mtime,
                      partial(render_opml, [(s.slug, s.info) for s in sections]
                              or [(ALL, everything)])),
