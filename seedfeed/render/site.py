@@ -337,8 +337,8 @@ class _Site:
             Document("index.html", HTML, _key(self.pages_salt, "index", summary), mtime,
                      render_index),
             # (a site with no section yet: the combined feed, as OPML needs an outline)
-            Document("feeds.opml", MEDIA_TYPES["opml"], _key(self.salt, "opml", [s.slug for s in sections],
-                                                             newest), mtime,
+            Document("feeds.opml", MEDIA_TYPES["opml"],
+                     _key(self.salt, "opml", [s.slug for s in sections], newest), mtime,
                      partial(render_opml, [(s.slug, s.info) for s in sections]
                              or [(ALL, everything)])),
             Document("all.opml", MEDIA_TYPES["opml"], _key(self.salt, "all.opml", newest),
