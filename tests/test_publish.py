@@ -126,7 +126,8 @@ def test_file_mtimes_are_the_newest_seed_behind_them(seeds: Path, out: Path) -> 
     section = {name: int(max(t for rel, t in seed_mtimes.items() if rel.startswith(name + "/")))
                for name in ("news", RU_SECTION)}
     expected = {"style.css": settings, "favicon.svg": settings, "favicon.ico": settings}
-    for path in ("all.rss", "all.atom", "all.json", "index.html", "feeds.opml", "all.opml"):
+    for path in ("all.rss", "all.atom", "all.json", "index.html", "feeds.opml", "all.opml",
+                 "all/index.html"):
         expected[path] = int(max(seed_mtimes.values()))
     for name, slug in (("news", "news"), (RU_SECTION, RU_SLUG)):
         for path in (f"{slug}.rss", f"{slug}.atom", f"{slug}.json", f"{slug}/index.html"):
@@ -144,7 +145,8 @@ def test_two_builds_give_identical_trees(seeds: Path, tmp_path: Path) -> None:
     build(seeds, tmp_path / "two", now=time.time() + 366 * 86400)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
     assert mtimes(tmp_path / "one") == mtimes(tmp_path / "two")
-    assert folders(tmp_path / "one") == folders(tmp_path / "two") == ["mirovye-novosti", "news"]
+    assert folders(tmp_path / "one") == folders(tmp_path / "two") == [
+        "all", "mirovye-novosti", "news"]
 
 
 def test_a_build_with_nothing_changed_rewrites_nothing(seeds: Path, out: Path,
@@ -222,8 +224,8 @@ def test_an_item_added_to_one_seed_renders_only_what_shows_it(
     set_mtimes(seeds, {"news/article.txt": T0 + 10**6})
     report = publish(seeds, out)
     # the new entry's page and the one it comes before (which now links it as newer), the
-    # section's page and feeds, the combined feeds, the index and the OPML lists
-    assert report.rendered == 2 + 1 + 3 + 3 + 3
+    # section's page and feeds, the combined feeds and page, the index and the OPML lists
+    assert report.rendered == 2 + 1 + 3 + 3 + 1 + 3
     assert report.reparsed == 1
     assert tree(out) == tree(clean_build(seeds, tmp_path))
 

@@ -162,10 +162,11 @@ def test_section_pages_list_every_entry_newest_first(
         page = _doc(files[f"{slug}/index.html"])
         assert _text(page.find(".//h1")) == parsed.settings.section(name).title
         rows = page.find_class("entries")[0].findall("li")
+        newest = entries[:parsed.settings.entries_per_feed]  # (older ones: page-N.html)
         assert [row.find("a").get("href") for row in rows] == [
-            f"{entry.slug}.html" for entry in entries]  # all of them: no feed limit here
+            f"{entry.slug}.html" for entry in newest]
         assert [_text(row.find("a")) for row in rows] == [
-            " ".join(entry.title.split()) for entry in entries]
+            " ".join(entry.title.split()) for entry in newest]
         days = [row.find("time").get("datetime") for row in rows]
         assert days == sorted(days, reverse=True)
         assert sorted(check_html_autodiscovery(files[f"{slug}/index.html"])) == sorted(
@@ -186,8 +187,8 @@ def test_cyrillic_section_gets_a_latin_folder(tmp_path: Path) -> None:
 
 def test_one_page_per_entry(site: tuple[Corpus, dict[str, bytes]]) -> None:
     parsed, files = site
-    entry_pages = {path for path in _pages(files)
-                   if "/" in path and not path.endswith("/index.html")}
+    entry_pages = {path for path in _pages(files) if "/" in path
+                   and not path.endswith("/index.html") and "/page-" not in path}
     assert entry_pages == {entry_path(entry) for entry in parsed.entries}
 
 
@@ -263,7 +264,8 @@ def test_every_page_has_the_site_s_header_footer_title_and_icon(
         doc = _doc(body)
         header = doc.find(".//header")
         links = {_text(a): _resolve(path, a.get("href")) for a in header.iter("a")}
-        assert links == {settings.title: "index.html", **sections}, path
+        assert links == {settings.title: "index.html", **sections,
+                         "All sections": "all/index.html"}, path
         footer = [_resolve(path, a.get("href")) for a in doc.find(".//footer").iter("a")]
         feeds = [_resolve(path, link.get("href")) for link in doc.iter("link")
                  if link.get("rel") == "alternate"]
@@ -277,7 +279,7 @@ def test_every_page_has_the_site_s_header_footer_title_and_icon(
             entry = titles[path]
             section = settings.section(entry.section).title
             assert title == f"{entry.title} — {section} — {settings.title}", path
-        elif path.endswith("/index.html"):
+        elif path.endswith("/index.html") or "/page-" in path:
             assert title.endswith(f" — {settings.title}") and title.count(" — ") == 1, path
         else:
             assert title == settings.title, path
@@ -327,3 +329,67 @@ def test_the_front_page_leads_with_the_newest_headlines_of_every_section(
         entries = [entry for entry in parsed.entries if entry.section == name]
         more = [a.get("href") for ul in card.find_class("more") for a in ul.iter("a")]
         assert more == [entry_path(entry) for entry in entries[1:3]], name
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 4, 7])
+def test_section_pages_are_numbered_from_the_oldest(tmp_path: Path, count: int) -> None:
+    """Pagination at its boundaries (no entry, one, exactly a page, a page and one, two
+    pages and one): the index lists the newest page's worth and links every page; page N
+    holds the Nth oldest entries_per_feed entries and links the one before it."""
+    from sites import write_seeds
+
+    from seedfeed.load import load_seeds
+    from seedfeed.render.site import render_site
+
+    per = 3
+    items = "\n\n".join(f"On {day} May 2024, the quay office posted notice {day}."
+                        for day in range(count, 0, -1))
+    files = {"site.toml": f'[site]\nbase_url = "https://e.org/"\nentries_per_feed = {per}\n'}
+    if count:
+        files["quay/a.txt"] = items + "\n"
+    seeds = write_seeds(tmp_path, files)
+    corpus = load_seeds(seeds)
+    site = {d.path: d.render() for d in render_site(corpus)}
+    for slug in (["quay"] if count else []) + ["all"]:
+        entries = list(corpus.entries)  # newest first
+        pages = sorted(path for path in site if path.startswith(f"{slug}/page-"))
+        assert pages == [f"{slug}/page-{n}.html" for n in range(1, count // per + 1)]
+        index = _doc(site[f"{slug}/index.html"])
+        listed = [_resolve(f"{slug}/index.html", a.get("href"))
+                  for a in index.find_class("entries")[0].iter("a")
+                  if "section" not in (a.get("class") or "")]
+        assert listed == [f"quay/{e.slug}.html" for e in entries[:per]]
+        links = [a.get("href") for nav in index.find_class("pages") for a in nav.iter("a")]
+        older = [f"page-{count // per}.html"] if count >= per else []
+        assert links == older + [f"page-{n}.html" for n in range(count // per, 0, -1)]
+        for n in range(1, count // per + 1):
+            page = _doc(site[f"{slug}/page-{n}.html"])
+            rows = [_resolve(f"{slug}/x.html", a.get("href"))
+                    for a in page.find_class("entries")[0].iter("a")
+                    if "section" not in (a.get("class") or "")]
+            oldest_first = entries[::-1]
+            chosen = oldest_first[(n - 1) * per:n * per]
+            assert rows == [f"quay/{e.slug}.html" for e in chosen][::-1]
+            nav = [a.get("href") for a in page.find_class("pages")[0].iter("a")]
+            assert nav == ["index.html"] + ([f"page-{n - 1}.html"] if n > 1 else [])
+
+
+def test_a_complete_page_never_changes_as_entries_are_added(tmp_path: Path) -> None:
+    from sites import write_seeds
+
+    from seedfeed.load import load_seeds
+    from seedfeed.render.site import render_site
+
+    def site(days: int) -> dict[str, bytes]:
+        items = "\n\n".join(f"On {day} May 2024, the quay office posted notice {day}."
+                            for day in range(days, 0, -1))
+        seeds = write_seeds(tmp_path, {"site.toml": '[site]\nentries_per_feed = 3\n',
+                                       "quay/a.txt": items + "\n"}, name=f"seeds{days}")
+        return {d.path: d.render() for d in render_site(load_seeds(seeds))}
+
+    before, after = site(7), site(8)
+    pages = [path for path in before if "/page-" in path]
+    assert sorted(pages) == ["all/page-1.html", "all/page-2.html", "quay/page-1.html",
+                             "quay/page-2.html"]
+    assert all(after[path] == before[path] for path in pages)
+    assert after["quay/index.html"] != before["quay/index.html"]

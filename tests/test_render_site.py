@@ -45,7 +45,7 @@ def _expected_paths(sections: list[str], entries: list) -> set[str]:
     paths = {"index.html", "feeds.opml", "all.opml", "style.css", "favicon.svg", "favicon.ico"}
     for slug in ["all", *sections]:
         paths |= {f"{slug}.rss", f"{slug}.atom", f"{slug}.json"}
-    paths |= {f"{slug}/index.html" for slug in sections}
+    paths |= {f"{slug}/index.html" for slug in [*sections, "all"]}
     paths |= {entry_path(entry) for entry in entries}
     return paths
 
@@ -153,7 +153,8 @@ def test_a_changed_seed_changes_the_keys_of_what_shows_it(seeds: Path) -> None:
     article = next(e for e in corpus.entries if e.title == "Заседание Совета министров")
     shows = {entry_path(article), f"{RU_SLUG}.rss", f"{RU_SLUG}.atom", f"{RU_SLUG}.json",
              "all.rss", "all.atom", "all.json", f"{RU_SLUG}/index.html",
-             "index.html"}  # (the front page lists the newest few of each section)
+             "index.html",  # (the front page lists the newest few of each section)
+             "all/index.html"}  # (and the page of every section's newest)
     # (and the pages of the entries next to it in its section, which link it by title)
     section = [e for e in corpus.entries if e.section == article.section]
     at = section.index(article)
@@ -195,7 +196,7 @@ def test_a_site_without_entries_is_still_valid(tmp_path: Path) -> None:
     seeds = write_seeds(tmp_path, {"site.toml": '[site]\nbase_url = "https://e.org/"\n'})
     body = bodies(documents(load_seeds(seeds)))
     assert set(body) == {"index.html", "feeds.opml", "all.opml", "style.css", "favicon.svg",
-                         "favicon.ico", "all.rss", "all.atom", "all.json"}
+                         "favicon.ico", "all.rss", "all.atom", "all.json", "all/index.html"}
     assert check_rss(body["all.rss"], "https://e.org/all.rss") == []
     assert check_atom(body["all.atom"], "https://e.org/all.atom") == []
     assert check_jsonfeed(body["all.json"], "https://e.org/all.json") == []

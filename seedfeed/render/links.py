@@ -69,6 +69,11 @@ class Links:
         return f"{slug}/archive-{page}.{fmt}"
 
     @staticmethod
+    def page_path(slug: str, number: int) -> str:
+        """Page `number` (numbered from the oldest) of a section's list of entries."""
+        return f"{slug}/page-{number}.html"
+
+    @staticmethod
     def section_path(slug: str) -> str:
         """The section page's file; served at its folder URL."""
         return f"{slug}/index.html"

@@ -28,6 +28,7 @@ FEED_SIZE_LIMIT = 4 * 2**20  # bytes: a feed document over this is warned about
 _FEED_SUFFIXES = tuple(f".{fmt}" for fmt in FEED_TYPES)
 MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css",
                "svg": "image/svg+xml", "ico": "image/vnd.microsoft.icon"}
+ALL_LABEL = "All sections"  # the header's link to the combined page
 LATEST = 10  # newest headlines of all sections on the front page
 FEW = 3  # newest entries of each section on the front page
 FEED_ID_YEAR = 2024  # the date part of feed-level tag: ids; fixed so ids never change
@@ -134,11 +135,13 @@ class _Site:
             found += self._entry_pages(section)
             found += self._feeds(section.slug, section.info, refs, section.mtime,
                                  (section.slug,) * len(refs))
-            found.append(self._section_page(section))
+            found += self._section_pages(section.slug, section.info, refs, section.mtime)
         mtime = int(max(corpus.mtimes.values(), default=0.0))
         everything = Section(title=self.settings.title, description=self.settings.description)
         found += self._feeds(ALL, everything, corpus.order, mtime,
                              tuple(slugs[corpus.files[f][1]] for f, _ in corpus.order))
+        found += self._section_pages(ALL, Section(ALL_LABEL, everything.description),
+                                     corpus.order, max(mtime, self.settings_mtime))
         found += self._site_pages(sections, everything, mtime)
         return found
 
@@ -190,9 +193,9 @@ class _Site:
         key = (root, tuple(tuple(link.items()) for link in feed_links))
         shared = self._chromes.get(key)
         if shared is None:
-            shared = self._chromes[key] = pages.chrome(root, self.settings.title, key[1], tuple(
-                (self.settings.section(name).title, f"{root}{slug}/")
-                for name, slug in self.slugs.items()))
+            shared = self._chromes[key] = pages.chrome(root, self.settings.title, key[1], (
+                *((self.settings.section(name).title, f"{root}{slug}/")
+                  for name, slug in self.slugs.items()), (ALL_LABEL, f"{root}{ALL}/")))
         return {"site": self.settings, "site_title": self.settings.title,
                 "lang": self.settings.language,
                 "canonical": self.links.url(path.removesuffix("index.html")),
@@ -267,23 +270,55 @@ class _Site:
                          mtime, partial(render, fmt), immutable=page is not None)
                 for fmt in _RENDERERS]
 
-    def _section_page(self, section: _SectionView) -> Document:
-        path = Links.section_path(section.slug)
-        feed_links = self._feed_links(section.slug, "../", section.info.title)
+    def _section_pages(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int
+                       ) -> list[Document]:
+        """A section's page (or, for ALL, every section's) and its older pages.
+
+        `{slug}/index.html` lists the newest entries_per_feed entries and links every older
+        page; `{slug}/page-N.html` lists entries_per_feed entries, numbered from the
+        oldest, complete pages only: a page's content never changes as entries are added
+        (only the index does), so its URL is stable.  Each page links the one before it
+        and the index.
+        """
+        size = self.settings.entries_per_feed
+        count = len(refs) // size
+        oldest_first = refs[::-1]
+        found = [self._list_page(slug, info, refs[:size], mtime, None, count)]
+        for number in range(1, count + 1):
+            chosen = oldest_first[(number - 1) * size: number * size][::-1]
+            found.append(self._list_page(slug, info, chosen, mtime, number, count))
+        return found
+
+    def _list_page(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int,
+                   number: int | None, count: int) -> Document:
+        """Page `number` of a section (None: its index, which links all `count` pages)."""
+        path = Links.section_path(slug) if number is None else Links.page_path(slug, number)
+        feed_links = self._feed_links(slug, "../", info.title)
+        every = slug == ALL
+        names = self.slugs
 
         def render() -> bytes:
-            items = [{"entry": entry, "date": entry.published.date().isoformat(),
-                      "href": f"{entry.slug}.html"}
-                     for entry in map(self.corpus.entry, section.refs)]
+            items = []
+            for entry in map(self.corpus.entry, refs):
+                section = names[entry.section]
+                items.append({
+                    "entry": entry, "date": entry.published.date().isoformat(),
+                    "href": f"../{section}/{entry.slug}.html" if every
+                    else f"{entry.slug}.html",
+                    "section": (self.settings.section(entry.section).title, f"../{section}/")
+                    if every else None})
+            older = (number - 1 if number else count) or None
             return pages.render_page(
-                "section.html", items=items,
-                section={"title": section.info.title, "description": section.info.description,
+                "section.html", items=items, number=number,
+                pages=list(range(count, 0, -1)) if number is None else [],
+                older=f"page-{older}.html" if older else None,
+                section={"title": info.title, "description": info.description,
                          "feeds": feed_links},
                 **self._context("../", path, feed_links))
 
-        key = _key(self.pages_salt, section.slug, section.info,
-                   [self.corpus.fingerprint(ref) for ref in section.refs])
-        return Document(path, HTML, key, section.mtime, render)
+        key = _key(self.pages_salt, slug, info, number, count if number is None else None,
+                   [self.corpus.fingerprint(ref) for ref in refs])
+        return Document(path, HTML, key, mtime, render)
 
     def _site_pages(self, sections: list[_SectionView], everything: Section, mtime: int
                     ) -> list[Document]:
