@@ -14,7 +14,8 @@ those of the last complete build, and whose files are all as written, stops befo
 parses anything.  A build records the files it may create before creating any, so that
 a build killed at any moment leaves no file that no build owns, and the next build, which
 trusts none of those, equals a clean build.  A build never deletes a file it did not
-write, apart from entry pages, archive documents and temporary files of its own making.
+write, apart from entry pages, list pages, archive documents and temporary files of its
+own making.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from .model import Problem, content_hash, racy
 from .scan import Scan, code_fingerprint, walk
 
 _TEMPORARY = re.compile(r"\..+\.sf\d+\.tmp")  # atomic_write's: .<name>.sf<pid>.tmp
-# What only seedfeed writes: entry pages and archive documents, in a section's folder.
-_OURS = re.compile(r"[^./][^/]*/(?:\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html"
+# What only seedfeed writes in a section's folder: entry pages, list pages and archives.
+_OURS = re.compile(r"[^./][^/]*/(?:\d{4}-\d\d-\d\d-[0-9a-f]{10}\.html|page-\d+\.html"
                    r"|archive-\d+\.(?:atom|rss|json))(?:\.gz)?")
 
 
@@ -256,8 +257,8 @@ def _same_file(path: str, body: bytes) -> bool:
 def _remove_stale(folder: str, wanted: set[str], owned: set[str]) -> int:
     """Delete files of ours that the site no longer has, and leftover temporary files.
 
-    Ours are the files builds recorded (`owned`) and files named like entry pages and
-    archive documents (_OURS): nothing else is touched, so the folder may hold other
+    Ours are the files builds recorded (`owned`) and files named like entry pages, list
+    pages and archive documents (_OURS): nothing else is touched, so the folder may hold other
     files (a robots.txt, a 404 page) and an --out pointed at the wrong folder never
     empties it.  Only the root and its section folders are looked at: the layout is
     never deeper.
