@@ -86,17 +86,10 @@ class Entry:
     source: str = field(compare=False)
     language: str | None = None
     # The seed printed no time of day: `published` is a stamp on its day (see
-    # entries._noon and load.Corpus.entry), not a time anyone wrote.
+    # entries._noon and corpus.Corpus.entry), not a time anyone wrote.
     date_only: bool = False
     # When its content last changed, if it did after it was first published (see ledger).
     updated: datetime | None = None
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        # Pickled as a plain tuple: the build cache holds every entry, and the default
-        # reduction of a slotted dataclass is several times slower.
-        return (Entry, (self.id, self.section, self.slug, self.title, self.published,
-                        self.summary, self.content_html, self.source, self.language,
-                        self.date_only, self.updated))
 
     def fingerprint(self) -> bytes:
         """A hash of everything a rendering shows (all but `source`): equal for equal entries.
