@@ -25,7 +25,7 @@ _ABBREVIATION_LIMIT = 40  # longer words are no abbreviation: initials are "A.E.
 # Quotes and brackets before the first letter: «цитата» is capitalised as «Цитата».
 _LEADING_PUNCTUATION = re.compile(r"\W*")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-# Languages written in Cyrillic: on their sites Cyrillic text is the site's language.
+# Languages written in Cyrillic: in their sections Cyrillic text is the section's language.
 _CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"})
 _ASCII_LETTER = re.compile("[A-Za-z]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
@@ -100,7 +100,7 @@ def identity(item: Item) -> str:
 
 
 def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, authority: str,
-               site_language: str) -> Entry:
+               section_language: str) -> Entry:
     digest = hashlib.sha1(identity(item).encode("utf-8")).hexdigest()
     day = item.day.isoformat()
     if item.title is not None:
@@ -127,7 +127,7 @@ def make_entry(item: Item, *, section: str, source_path: str, tz: ZoneInfo, auth
         summary=summary,
         content_html=content,
         source=f"{source_path}:{item.line}",
-        language=_language(title[:400] + " " + summary[:400], site_language),
+        language=_language(title[:400] + " " + summary[:400], section_language),
         date_only=item.clock is None,
     )
 
@@ -178,10 +178,10 @@ def _noon(day: date, tz: ZoneInfo) -> datetime:
     return start.replace(tzinfo=timezone(timedelta(minutes=offset // timedelta(minutes=1))))
 
 
-def _language(text: str, site_language: str) -> str | None:
-    """The entry's language when it differs from the site's and its letters tell: "ru" for
-    Cyrillic text on a site in a Latin script, "en" for Latin text on a site in Cyrillic,
-    else None (the site's).
+def _language(text: str, section_language: str) -> str | None:
+    """The entry's language when it differs from its section's and its letters tell: "ru"
+    for Cyrillic text in a section in a Latin script, "en" for Latin text in a section in
+    Cyrillic, else None (the section's).
 
     Decided by script, the one thing the text shows for sure: text in another script
     (Greek, Chinese) or mixed is left unmarked rather than labelled wrongly.
@@ -200,6 +200,6 @@ def _language(text: str, site_language: str) -> str | None:
             language = "en"
         else:
             language = None
-    site = site_language.split("-")[0].casefold()
-    site_script = "ru" if site in _CYRILLIC_LANGUAGES else "en"
-    return None if language == site_script else language
+    section = section_language.split("-")[0].casefold()
+    section_script = "ru" if section in _CYRILLIC_LANGUAGES else "en"
+    return None if language == section_script else language

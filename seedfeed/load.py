@@ -88,10 +88,11 @@ def parse_seed_bytes(data: bytes, seed: SeedFile, settings: Settings,
     parsed = parse_text(decoded.text, seed.rel, hints=settings.hints(seed.section),
                         written=written, unreadable=decoded.unreadable, describe=describe,
                         repeated=repeated)
-    tz, authority, language = settings.tz, settings.authority, settings.language
+    tz, authority = settings.tz, settings.authority
+    language = settings.section_language(seed.section)  # (an entry's own is told apart)
     entries = tuple(
         make_entry(item, section=seed.section, source_path=seed.rel, tz=tz,
-                   authority=authority, site_language=language)
+                   authority=authority, section_language=language)
         for item in parsed.items
     )
     return entries, decoded.problems + parsed.problems
@@ -159,7 +160,8 @@ class Loader:
         # (what parsing depends on: a new title or max_age parses nothing again)
         parse_key = _hash(settings.timezone, settings.authority, settings.language,
                           settings.default_section, code_fingerprint(), self.describe,
-                          {name: section.hints for name, section in settings.sections.items()})
+                          {name: (section.hints, section.language)
+                           for name, section in settings.sections.items()})
         if parse_key != self._parse_key:
             self._known.clear()
             self._parse_key = parse_key

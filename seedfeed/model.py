@@ -84,7 +84,7 @@ class Entry:
     # Where the item was found: provenance, not content.  Left out of equality so that an
     # item that merely moved down its file (an item added above it) renders as unchanged.
     source: str = field(compare=False)
-    language: str | None = None
+    language: str | None = None  # BCP 47, when not its section's (see Settings.section_language)
     # The seed printed no time of day: `published` is a stamp on its day (see
     # entries._noon and corpus.Corpus.entry), not a time anyone wrote.
     date_only: bool = False

@@ -72,7 +72,7 @@ def code_fingerprint() -> str:
     for folder, dirs, files in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
-            if name.endswith((".py", ".html", ".css")):
+            if name.endswith((".py", ".html", ".css", ".po")):
                 info = os.stat(os.path.join(folder, name))
                 found.append((os.path.relpath(os.path.join(folder, name), package),
                               info.st_size, info.st_mtime_ns))

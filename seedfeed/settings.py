@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import langcodes
 
+from .i18n import catalogue_languages, primary
 from .model import Hints, Level, Problem, SeedError, line_pattern
 
 SETTINGS_FILE = "site.toml"
@@ -37,6 +38,7 @@ class Section:
     title: str
     description: str
     hints: Hints = Hints()
+    language: str | None = None  # a BCP 47 tag; None: the site's
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,12 @@ class Settings:
         if found is not None:
             return found
         return Section(title=f"{self.title}: {name}", description=f"{self.description}: {name}")
+
+    def section_language(self, name: str) -> str:
+        """A section's language (its pages' words and dates, its feeds): its own
+        `language`, else the site's."""
+        found = self.sections.get(name)
+        return found.language if found is not None and found.language else self.language
 
     def hints(self, name: str) -> Hints:
         """The parser hints of a section: the defaults for one not in site.toml."""
@@ -163,7 +171,7 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
         if not isinstance(table, dict):
             raise SeedError(path, _line_of(text, name, "sections"),
                             f"sections.{name} must be a table")
-        sections[name] = _parse_section(name, table, text, path)
+        sections[name] = _parse_section(name, table, text, path, problems)
     for key in sorted(set(data) - {"site", "sections"}):
         placed = _belongs(key, "")
         raise SeedError(path, _line_of(text, key), f"{key} is outside any table{placed}"
@@ -172,9 +180,12 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
                     section_lines={name: _line_of(text, name, "sections") for name in sections})
 
 
-def _parse_section(name: str, table: dict[str, Any], text: str, path: str) -> Section:
-    """One `[sections.<name>]` table: its title, description and parser hints."""
+def _parse_section(name: str, table: dict[str, Any], text: str, path: str,
+                   problems: list[Problem]) -> Section:
+    """One `[sections.<name>]` table: its title, description, language and parser hints
+    (warnings about them are added to `problems`)."""
     prefix = f"sections.{name}"
+    language = None
 
     def fail(key: str, message: str) -> SeedError:
         return SeedError(path, _line_of(text, key, prefix), message)
@@ -200,14 +211,36 @@ def _parse_section(name: str, table: dict[str, Any], text: str, path: str) -> Se
             hints[key] = value
         elif key in ("drop", "stop_at"):
             hints[key] = _line_patterns(f"{prefix}.{key}", value, partial(fail, key))
+        elif key == "language":
+            if not isinstance(value, str):
+                raise fail(key, f"{prefix}.language must be a string")
+            try:
+                language, warning = language_tag(value)
+            except ValueError as exc:
+                raise fail(key, f"{prefix}.language: {exc}") from exc
+            for level, found in ((Level.WARNING, warning),
+                                 (Level.NOTE, _interface_note(language))):
+                if found:
+                    problems.append(Problem(path, _line_of(text, key, prefix), level,
+                                            f"{prefix}.language: {found}"))
         else:
             raise fail(key, f"unknown setting {prefix}.{key}" + _belongs(key, "sections"))
     title = table.get("title", name)
-    return Section(title=title, description=table.get("description", title), hints=Hints(**hints))
+    return Section(title=title, description=table.get("description", title), hints=Hints(**hints),
+                   language=language)
+
+
+def _interface_note(language: str) -> str | None:
+    """Why pages in `language` will not be wholly in it, or None."""
+    if primary(language) in catalogue_languages():
+        return None
+    return (f"seedfeed has no interface words in {language!r} yet (it has "
+            f"{', '.join(sorted(catalogue_languages()))}): its pages use English words "
+            f"and {language!r} dates")
 
 
 _TYPE_NAMES = {str: "a string", int: "an integer"}
-_SECTION_KEYS = (*_SECTION_TEXT_KEYS, "date_order", "year", "drop", "stop_at")
+_SECTION_KEYS = (*_SECTION_TEXT_KEYS, "language", "date_order", "year", "drop", "stop_at")
 
 
 def _belongs(key: str, where: str) -> str:
@@ -254,6 +287,10 @@ def _validate(values: dict[str, Any], text: str, path: str) -> list[Problem]:
                             f"site.language: {exc}") from exc
         if warning:
             warn("language", f"site.language: {warning}")
+        note = _interface_note(values["language"])
+        if note:
+            problems.append(Problem(path, _line_of(text, "language", "site"), Level.NOTE,
+                                    f"site.language: {note}"))
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])

@@ -21,7 +21,7 @@ description = "News of an example town"  # the combined feed's description
 base_url = "https://news.example.org/"
 # id_authority = ""           # the tag: authority of entry ids (RFC 4151): a domain
                               # name or an e-mail address you own; default base_url's host
-# language = "en"             # the feeds' and pages' language, a BCP 47 tag: "en", "ru"
+# language = "en"             # the site's language, a BCP 47 tag: "en", "en-US", "ru"
 # timezone = "Europe/Moscow"  # a date printed without a time is dated at noon there
 # entries_per_feed = 50       # the newest entries in each feed
 # default_section = "news"    # the section of seed files directly in this folder
@@ -33,6 +33,7 @@ base_url = "https://news.example.org/"
 [sections.news]
 title = "Town news"
 description = "What the town council and its services announced"
+# language = "en"             # its pages' words and dates, its feeds' (default: the site's)
 # date_order = "dmy"          # how to read 03/04/2025: "dmy" (3 April) or "mdy" (4 March)
 # year = 2025                 # the year of dates written without one, when no item gives it
 # drop = ["Share this page"]  # furniture: whole lines to remove ('/regex/' for a pattern)

@@ -70,6 +70,38 @@ def build(seeds: Path, out: Path, base: str, *, precompress: bool = False) -> No
     assert result.returncode == 0, result.stderr
 
 
+# A Russian section to add to the bundled seeds (made-up items, newest first).
+RUSSIAN_SECTION = "vesti"
+RUSSIAN_ITEMS = """\
+19 февраля 2024 года в Ереване прошло совещание рабочей группы по вопросам связи.
+
+17 февраля 2024 года эксперты обсудили подготовку учебного сборника.
+
+15 февраля 2024 года в секретариате открылась выставка фотографий о работе миротворцев.
+
+12 февраля 2024 года состоялась встреча с представителями молодёжных организаций.
+
+9 февраля 2024 года рабочая группа утвердила план мероприятий на весну.
+"""
+
+
+def add_russian_section(seeds: Path, entries_per_feed: int = 3) -> None:
+    """Give seeds a Russian section (`language = "ru"`) and short pages and feeds, so
+    that every kind of page exists: older pages, archives, a second language."""
+    folder = seeds / RUSSIAN_SECTION
+    folder.mkdir()
+    (folder / "listing.txt").write_text(RUSSIAN_ITEMS, encoding="utf-8")
+    settings = seeds / "site.toml"
+    text, count = re.subn(r"(?m)^entries_per_feed = \d+", f"entries_per_feed = {entries_per_feed}",
+                          settings.read_text(encoding="utf-8"))
+    if not count:
+        text = text.replace("[site]\n", f"[site]\nentries_per_feed = {entries_per_feed}\n", 1)
+    text += (f'\n[sections.{RUSSIAN_SECTION}]\ntitle = "Вести"\n'
+             'description = "Новости на русском языке"\nlanguage = "ru"\n')
+    settings.write_text(text, encoding="utf-8")
+    age(seeds)
+
+
 @contextmanager
 def app_server(seeds: Path, port: int, *, access_log: Path, log: Path) -> Iterator[str]:
     """`seedfeed serve` (one worker) on 127.0.0.1:port; yields the base URL with a slash."""

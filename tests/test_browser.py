@@ -1,18 +1,23 @@
 """A real browser: headless Chromium opens the pages at phone and desktop widths.
 
-Against (a) `seedfeed serve` and (b) a static build under Python's http.server, Chromium
-(Selenium with the system chromedriver) opens the index, the first section page and every
-entry page of it, at 375x812 (phone emulation) and 1280x900.  On each page: the
-stylesheet applies, the console is clean, nothing is wider than the viewport, and every
-autodiscovery link, subscribe link and in-site link resolves against the page URL to a
-200 with the right content type (feeds and OPML also validate).  Screenshots go to a
-temporary folder (printed; run with -s to see where); docs/screenshots/take.py, which
-makes the README's, runs here too.
+Against (a) `seedfeed serve` and (b) a static build under Python's http.server, over the
+bundled seeds with a Russian section added and three entries a page, Chromium (Selenium
+with the system chromedriver) opens every kind of page: the index, each section's page
+and its first older page, the page of all sections and its first older page, every entry
+page of the first section and the first of each other, at 375x812 (phone emulation) and
+1280x900.  On each page: the stylesheet applies, the console is clean, nothing is wider
+than the viewport, and every autodiscovery link, subscribe link and in-site link resolves
+against the page URL to a 200 with the right content type (feeds and OPML also
+validate).  axe-core (npm package axe-core, injected into the page) finds no violation
+on any of them.  Screenshots go to a temporary folder (printed; run with -s to see
+where); docs/screenshots/take.py, which makes the README's, runs here too.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +30,9 @@ from feedcheck import check_atom, check_html_autodiscovery, check_jsonfeed, chec
 from livesites import (
     CHROMEDRIVER,
     CHROMIUM,
+    RUSSIAN_SECTION,
     VIEWPORTS,
+    add_russian_section,
     app_server,
     base_url,
     build,
@@ -63,6 +70,20 @@ STATIC_TYPES = {
     "css": {"text/css"},
 }
 VALIDATORS = {"rss": check_rss, "atom": check_atom, "json": check_jsonfeed}
+# axe-core's browser build: `npm install` in the repository (package.json; .ci/run does),
+# or SEEDFEED_AXE naming the file.
+AXE = Path(os.environ.get("SEEDFEED_AXE", ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+needs_axe = pytest.mark.skipif(not AXE.is_file(), reason=(
+    f"axe-core is not installed ({AXE}): run `npm install` in the repository (npm package "
+    "axe-core)"))
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']}).then(
+  (result) => done(result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map((n) => n.html)}))),
+  (error) => done([{id: 'axe-error', help: String(error)}]));
+"""
 
 # Everything the checks need from a page, in one script run; arguments[0] is the viewport
 # width (not innerWidth: under phone emulation a too-wide page widens the layout viewport).
@@ -134,6 +155,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     port = free_port()
     base = base_url(port)
     seeds = seeds_copy(root, base)
+    add_russian_section(seeds)
     if request.param == "app":
         with app_server(seeds, port, access_log=root / "access.log", log=root / "server.log"):
             yield Site("app", base)
@@ -223,23 +245,66 @@ def screenshot(driver: WebDriver, shots: Path, name: str, viewport: str) -> None
     assert png_size(path) == (width, height), path
 
 
+def older_page(facts: dict[str, Any]) -> str:
+    """The URL of a list page's first older page (page-1.html)."""
+    pages = [link["href"] for link in facts["anchors"]
+             if re.search(r"/page-1\.html$", link["href"])]
+    assert pages, "no older page is linked"
+    return pages[0]
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_pages_fit_and_every_link_resolves(browser: WebDriver, site: Site, shots: Path,
                                            viewport: str) -> None:
     set_viewport(browser, viewport)
     index = check_page(browser, site, site.base, viewport)
     screenshot(browser, shots, f"{site.kind}-{viewport}-index", viewport)
-    assert index["sections"], "the index links no section"
+    sections = [link["href"] for link in index["sections"]]
+    assert len(sections) == 2 and f"{site.base}{RUSSIAN_SECTION}/" in sections, sections
     assert index["subscribe"], "the index has no subscribe links"
 
-    section_url = index["sections"][0]["href"]
-    section = check_page(browser, site, section_url, viewport)
-    screenshot(browser, shots, f"{site.kind}-{viewport}-section", viewport)
-    entries = [link["href"] for link in section["entries"]]
-    assert entries, f"{section_url} lists no entries"
-    for number, entry_url in enumerate(entries):
-        check_page(browser, site, entry_url, viewport)
-        screenshot(browser, shots, f"{site.kind}-{viewport}-entry{number}", viewport)
+    for number, section_url in enumerate([*sections, f"{site.base}all/"]):
+        section = check_page(browser, site, section_url, viewport)
+        name = section_url.removeprefix(site.base).strip("/")
+        screenshot(browser, shots, f"{site.kind}-{viewport}-{name}", viewport)
+        check_page(browser, site, older_page(section), viewport)
+        entries = [link["href"] for link in section["entries"]]
+        assert entries, f"{section_url} lists no entries"
+        if section_url.endswith("/all/"):
+            continue  # (its entries' pages are the sections')
+        for count, entry_url in enumerate(entries if number == 0 else entries[:1]):
+            check_page(browser, site, entry_url, viewport)
+            screenshot(browser, shots, f"{site.kind}-{viewport}-{name}-entry{count}", viewport)
+
+
+def every_kind_of_page(driver: WebDriver, base: str) -> list[str]:
+    """One page of each kind: the index, each section's page and its first older page,
+    the same of all sections, and an entry page of each section."""
+    driver.get(base)
+    facts: dict[str, Any] = driver.execute_script(PAGE_FACTS, 0)
+    urls = [base]
+    for section_url in [*(link["href"] for link in facts["sections"]), f"{base}all/"]:
+        driver.get(section_url)
+        section: dict[str, Any] = driver.execute_script(PAGE_FACTS, 0)
+        urls += [section_url, older_page(section)]
+        if not section_url.endswith("/all/"):
+            urls.append(section["entries"][0]["href"])
+    return urls
+
+
+@needs_axe
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_every_kind_of_page_passes_axe(browser: WebDriver, site: Site, viewport: str) -> None:
+    """axe-core's rules (WCAG 2.x A and AA, and its best practices): no violation."""
+    script = AXE.read_text(encoding="utf-8")
+    set_viewport(browser, viewport)
+    urls = every_kind_of_page(browser, site.base)
+    assert len(urls) == 9, urls
+    for url in urls:
+        browser.get(url)
+        browser.execute_script(script)
+        violations = browser.execute_async_script(AXE_RUN)
+        assert violations == [], f"{url} at {viewport}: {violations}"
 
 
 def test_dark_scheme_fits_too(browser: WebDriver, site: Site, shots: Path) -> None:

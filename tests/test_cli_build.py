@@ -245,10 +245,14 @@ def test_init_starts_a_site_that_builds_without_warnings_and_never_overwrites(
     assert made == ["news/hard-wrapped.txt", "news/listing.txt",
                     "news/one-block-per-line.txt", "site.toml"]
     settings = (folder / "site.toml").read_text(encoding="utf-8")
-    for key in ("title", "description", "base_url", "id_authority", "language", "timezone",
-                "entries_per_feed", "default_section", "preferred_format", "max_age",
-                "author", "date_order", "year", "drop", "stop_at"):
-        assert re.search(rf"^(# )?{key} = ", settings, re.MULTILINE), key
+    site, section = settings.split("\n[sections.")
+    for table, keys in ((site, ("title", "description", "base_url", "id_authority",
+                                "language", "timezone", "entries_per_feed",
+                                "default_section", "preferred_format", "max_age", "author")),
+                        (section, ("title", "description", "language", "date_order", "year",
+                                   "drop", "stop_at"))):
+        for key in keys:
+            assert re.search(rf"^(# )?{key} = ", table, re.MULTILINE), key
     check = run("check", "--seeds", folder, "--strict", "-v")
     assert check.exit_code == 0, check.output
     layouts = {line.split("layout: ")[1].split(";")[0] for line in check.stdout.splitlines()

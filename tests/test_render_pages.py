@@ -23,6 +23,7 @@ from sites import (
 )
 
 from seedfeed.corpus import Corpus
+from seedfeed.i18n import long_date, translations
 from seedfeed.render.pages import chrome, render_page, stylesheet
 
 TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml",
@@ -132,12 +133,16 @@ def test_index_cards_show_count_and_newest_entry(site: tuple[Corpus, dict[str, b
         assert _text(heading) == parsed.settings.section(name).title
         assert heading.get("href") == f"{SLUGS[name]}/"
         meta = _text(card.find_class("meta")[0])
-        noun = "entry" if len(entries) == 1 else "entries"
-        assert meta.startswith(f"{len(entries)} {noun}"), meta
+        words = translations(parsed.settings.language)  # (see test_i18n for the words)
+        count = words.ngettext("%(count)s entry", "%(count)s entries", len(entries))
+        assert meta.startswith(count % {"count": len(entries)}), meta
         newest = card.find_class("meta")[0].find("a")
         assert newest.get("href") == entry_path(entries[0])
         assert _text(newest) == " ".join(entries[0].title.split())
-        assert entries[0].published.date().isoformat() in meta
+        day = entries[0].published.date()
+        time = card.find_class("meta")[0].find("time")
+        assert time.get("datetime") == day.isoformat()
+        assert _text(time) == " ".join(long_date(day, parsed.settings.language).split())
         subscribe = [a.get("href") for a in card.find_class("subscribe")[0].iter("a")]
         assert subscribe == [f"{SLUGS[name]}.{fmt}" for fmt in ("atom", "rss", "json")]
     combined = [a.get("href") for a in cards[-1].find_class("subscribe")[0].iter("a")]
@@ -234,7 +239,9 @@ def test_templates_escape_everything_they_are_given() -> None:
 
     feed = {"type": TYPES["atom"], "href": "all.atom", "label": "Atom", "title": SCRIPT}
     shared = chrome("", SCRIPT, (tuple(feed.items()),))
+    words = translations("en")
     body = render_page("index.html", site=Site(), site_title=SCRIPT, lang="en",
+                       gettext=words.gettext, ngettext=words.ngettext,
                        canonical="https://e/", chrome=shared, sections=[],
                        all_feeds=[feed]).decode()
     assert "<script" not in body
@@ -264,8 +271,9 @@ def test_every_page_has_the_site_s_header_footer_title_and_icon(
         doc = _doc(body)
         header = doc.find(".//header")
         links = {_text(a): _resolve(path, a.get("href")) for a in header.iter("a")}
+        every = translations(settings.language).gettext("All sections")
         assert links == {settings.title: "index.html", **sections,
-                         "All sections": "all/index.html"}, path
+                         every: "all/index.html"}, path
         footer = [_resolve(path, a.get("href")) for a in doc.find(".//footer").iter("a")]
         feeds = [_resolve(path, link.get("href")) for link in doc.iter("link")
                  if link.get("rel") == "alternate"]

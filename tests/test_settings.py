@@ -132,7 +132,7 @@ def test_language_is_stored_as_its_standard_tag(
     assert language_tag(written) == (stored, warning)
     expected = () if warning is None else (
         Problem("seeds/site.toml", LANGUAGE_LINE, Level.WARNING, f"site.language: {warning}"),)
-    assert settings.problems == expected
+    assert tuple(p for p in settings.problems if p.level is not Level.NOTE) == expected
     if warning:
         assert str(settings.problems[0]).startswith(
             f"seeds/site.toml:{LANGUAGE_LINE}: warning: site.language: ")
@@ -489,3 +489,35 @@ def test_bad_section_hints_are_reported_with_their_line(
         parse_settings(text, "seeds/site.toml")
     problem = raised.value.problem
     assert (problem.path, problem.line, problem.message) == ("seeds/site.toml", line, message)
+
+
+def test_a_section_has_its_own_language_else_the_site_s() -> None:
+    settings = parse_settings('[site]\nid_authority = "news.example.org"\nlanguage = "en"\n'
+                              '[sections.vesti]\nlanguage = "RU"\n[sections.digest]\n'
+                              'title = "Digest"\n', "seeds/site.toml")
+    assert settings.section_language("vesti") == "ru"  # (its standard tag)
+    assert settings.section_language("digest") == "en"
+    assert settings.section_language("unlisted") == "en"
+    assert settings.problems == ()
+
+
+@pytest.mark.parametrize(("text", "table", "line"), [
+    ('[site]\nid_authority = "news.example.org"\nlanguage = "de"\n', "site", 3),
+    ('[site]\nid_authority = "news.example.org"\n\n[sections.nachrichten]\n'
+     'language = "de"\n', "sections.nachrichten", 5),
+])
+def test_a_language_without_interface_words_is_noted_where_it_is_set(
+        text: str, table: str, line: int) -> None:
+    (note,) = parse_settings(text, "seeds/site.toml").problems
+    assert str(note) == (
+        f"seeds/site.toml:{line}: note: {table}.language: seedfeed has no interface words "
+        "in 'de' yet (it has en, ru): its pages use English words and 'de' dates")
+
+
+def test_a_section_language_that_is_no_language_tag_is_an_error_on_its_line() -> None:
+    with pytest.raises(SeedError) as caught:
+        parse_settings('[site]\nid_authority = "news.example.org"\n[sections.news]\n'
+                       'language = "russian please"\n', "seeds/site.toml")
+    assert str(caught.value).startswith(
+        "seeds/site.toml:4: sections.news.language: 'russian please' is not a BCP 47 "
+        "language tag")

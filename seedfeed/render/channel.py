@@ -14,6 +14,7 @@ class Item:
     url: str  # the entry's page
     # The entry's section (term: its URL name, label: its title), in feeds of several.
     category: tuple[str, str] | None = None
+    language: str | None = None  # BCP 47, when not the channel's
 
 
 @dataclass(frozen=True, slots=True)

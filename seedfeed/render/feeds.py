@@ -124,8 +124,8 @@ def render_atom(channel: Channel) -> bytes:
         for link in element.iterfind("a:link", ns):
             link.set("rel", "alternate")
             link.set("type", "text/html")
-        if item.entry.language:
-            element.set(XML_LANG, item.entry.language)
+        if item.language:
+            element.set(XML_LANG, item.language)
         if item.category is not None:
             element.append(etree.Element(f"{{{ATOM_NS}}}category", term=item.category[0],
                                          label=item.category[1]))

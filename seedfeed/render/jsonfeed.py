@@ -31,7 +31,7 @@ def render_json(channel: Channel) -> bytes:
                 "content_html": item.entry.content_html,
                 "date_published": item.entry.published.isoformat(),
                 "date_modified": item.entry.modified.isoformat(),
-                **({"language": item.entry.language} if item.entry.language else {}),
+                **({"language": item.language} if item.language else {}),
                 **({"tags": [item.category[1]]} if item.category else {}),
             }
             for item in channel.items

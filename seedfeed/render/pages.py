@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
 from jinja2.bccache import Bucket
 from markupsafe import Markup
@@ -40,6 +42,9 @@ def environment() -> Environment:
     return Environment(
         loader=PackageLoader("seedfeed", "templates"),
         autoescape=select_autoescape(["html"]),
+        # {% trans %} and _(): the words come with each page's context (`gettext`,
+        # `ngettext`: see i18n.translations), as pages of one build differ in language.
+        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -58,9 +63,10 @@ def render_page(template: str, **context: Any) -> bytes:
 Neighbour = tuple[str, str] | None  # an entry next to another: its title and its page
 
 
-def entry_page_renderer(context: dict[str, Any]
+def entry_page_renderer(context: dict[str, Any], day_of: Callable[[date], str]
                         ) -> Callable[[Entry, str, Neighbour, Neighbour], bytes]:
-    """What renders the entry pages of one folder, given what they all share.
+    """What renders the entry pages of one folder, given what they all share (`day_of`:
+    a day as the pages write it, see i18n.long_date).
 
     A site has a page per entry: the template's module is made once, with the shared
     context, and each page is a call of its macro, at half the cost of a render.
@@ -70,7 +76,8 @@ def entry_page_renderer(context: dict[str, Any]
 
     def render(entry: Entry, canonical: str, newer: Neighbour = None,
                older: Neighbour = None) -> bytes:
-        return str(page_of(entry, entry.published.date().isoformat(), canonical, newer,
+        day = entry.published.date()
+        return str(page_of(entry, day.isoformat(), day_of(day), canonical, newer,
                            older)).encode()
 
     return render
@@ -86,16 +93,18 @@ class Chrome:
 
 
 def chrome(root: str, site_title: str, feeds: tuple[tuple[tuple[str, str], ...], ...],
-           sections: tuple[tuple[str, str], ...] = ()) -> Chrome:
+           sections: tuple[tuple[str, str], ...] = (),
+           words: NullTranslations | None = None) -> Chrome:
     """Render the shared parts once: a site has thousands of entry pages per folder.
 
     `feeds` holds each alternate feed link as (key, value) pairs (hashable, so that a
     caller can keep the result per folder); `sections`: (title, href) of each section,
-    for the header's navigation.
+    for the header's navigation; `words`: the page's language (i18n.translations).
     """
+    words = words or NullTranslations()
     module: Any = environment().get_template("chrome.html").make_module(
         {"root": root, "site_title": site_title, "feeds": [dict(feed) for feed in feeds],
-         "sections": sections})
+         "sections": sections, "gettext": words.gettext, "ngettext": words.ngettext})
     return Chrome(Markup(module.head()), Markup(module.header()), Markup(module.footer()))
 
 

@@ -17,7 +17,8 @@ from functools import partial
 from typing import Any
 
 from ..corpus import Corpus, Ref
-from ..model import Level, Problem
+from ..i18n import long_date, primary, translations
+from ..model import Entry, Level, Problem
 from ..settings import SETTINGS_FILE, Section
 from . import feeds, jsonfeed, opml, pages
 from .channel import Channel, Item
@@ -28,7 +29,6 @@ FEED_SIZE_LIMIT = 4 * 2**20  # bytes: a feed document over this is warned about
 _FEED_SUFFIXES = tuple(f".{fmt}" for fmt in FEED_TYPES)
 MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css",
                "svg": "image/svg+xml", "ico": "image/vnd.microsoft.icon"}
-ALL_LABEL = "All sections"  # the header's link to the combined page
 LATEST = 10  # newest headlines of all sections on the front page
 FEW = 3  # newest entries of each section on the front page
 FEED_ID_YEAR = 2024  # the date part of feed-level tag: ids; fixed so ids never change
@@ -134,14 +134,19 @@ class _Site:
             sections.append(section)
             found += self._entry_pages(section)
             found += self._feeds(section.slug, section.info, refs, section.mtime,
-                                 (section.slug,) * len(refs))
-            found += self._section_pages(section.slug, section.info, refs, section.mtime)
+                                 (section.slug,) * len(refs),
+                                 self.settings.section_language(name))
+            found += self._section_pages(section.slug, section.info, refs, section.mtime,
+                                         self.settings.section_language(name))
         mtime = int(max(corpus.mtimes.values(), default=0.0))
         everything = Section(title=self.settings.title, description=self.settings.description)
         found += self._feeds(ALL, everything, corpus.order, mtime,
-                             tuple(slugs[corpus.files[f][1]] for f, _ in corpus.order))
-        found += self._section_pages(ALL, Section(ALL_LABEL, everything.description),
-                                     corpus.order, max(mtime, self.settings_mtime))
+                             tuple(slugs[corpus.files[f][1]] for f, _ in corpus.order),
+                             self.settings.language)
+        found += self._section_pages(ALL, Section(_all_label(self.settings.language),
+                                                  everything.description),
+                                     corpus.order, max(mtime, self.settings_mtime),
+                                     self.settings.language)
         found += self._site_pages(sections, everything, mtime)
         return found
 
@@ -172,10 +177,12 @@ class _Site:
         render = self._entry_renderers.get(section.slug)
         if render is None:  # made with what every entry page of the section shares
             feed_links = self._feed_links(section.slug, "../", section.info.title)
-            context = self._context("../", path, feed_links)
+            language = self.settings.section_language(section.name)
+            context = self._context("../", path, feed_links, language)
             del context["canonical"]  # the page's own
             context["section"] = {"title": section.info.title, "href": "./"}
-            render = self._entry_renderers[section.slug] = pages.entry_page_renderer(context)
+            render = self._entry_renderers[section.slug] = pages.entry_page_renderer(
+                context, partial(long_date, language=language))
         neighbours = [None if near is None else (self.corpus.entry(near).title,
                                                  f"{self.corpus.slug(near)}.html")
                       for near in (newer, older)]
@@ -188,24 +195,42 @@ class _Site:
             for fmt in ("atom", "rss", "json")
         ]
 
-    def _context(self, root: str, path: str, feed_links: list[dict[str, str]]
-                 ) -> dict[str, Any]:
-        key = (root, tuple(tuple(link.items()) for link in feed_links))
+    def _context(self, root: str, path: str, feed_links: list[dict[str, str]],
+                 language: str) -> dict[str, Any]:
+        """What a page's template is given: the site, the page's language (`lang`) and
+        its words (`gettext`, `ngettext`), its canonical URL and its chrome."""
+        key = (root, tuple(tuple(link.items()) for link in feed_links), language)
+        words = translations(language)
         shared = self._chromes.get(key)
         if shared is None:
             shared = self._chromes[key] = pages.chrome(root, self.settings.title, key[1], (
                 *((self.settings.section(name).title, f"{root}{slug}/")
-                  for name, slug in self.slugs.items()), (ALL_LABEL, f"{root}{ALL}/")))
-        return {"site": self.settings, "site_title": self.settings.title,
-                "lang": self.settings.language,
+                  for name, slug in self.slugs.items()),
+                (_all_label(language), f"{root}{ALL}/")), words)
+        return {"site": self.settings, "site_title": self.settings.title, "lang": language,
+                "gettext": words.gettext, "ngettext": words.ngettext,
                 "canonical": self.links.url(path.removesuffix("index.html")),
                 "chrome": shared}
 
+    @staticmethod
+    def _dates(entry: Entry, language: str) -> dict[str, str]:
+        """An entry's day for a page: `date` (ISO 8601, for <time datetime>) and `day`
+        (as people write it in `language`)."""
+        day = entry.published.date()
+        return {"date": day.isoformat(), "day": long_date(day, language)}
+
+    def _language_on(self, entry: Entry, language: str) -> str | None:
+        """An entry's language where the page or feed around it is in `language`: None
+        when the same (entries in a section's language say nothing of it)."""
+        own = entry.language or self.settings.section_language(entry.section)
+        return None if primary(own) == primary(language) else own
+
     def _feeds(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int,
-               entry_slugs: tuple[str, ...]) -> list[Document]:
+               entry_slugs: tuple[str, ...], language: str) -> list[Document]:
         """A feed in every format, and its archive (RFC 5005 section 4).
 
-        `refs`: its entries, newest first; `entry_slugs`: the section slug of each.  The
+        `refs`: its entries, newest first; `entry_slugs`: the section slug of each;
+        `language`: the feed's (BCP 47), the section's or, for ALL, the site's.  The
         subscription document holds the newest entries_per_feed entries; the archive
         documents hold all of them in pages of as many, numbered from the oldest
         ({slug}/archive-1.atom ...), complete pages only, so that none ever changes: each
@@ -218,18 +243,18 @@ class _Site:
         size = self.settings.entries_per_feed
         pages = len(refs) // size
         found = self._feed(slug, info, refs[:size], entry_slugs[:size], mtime, None,
-                           pages or None)
+                           pages or None, language)
         oldest_first = range(len(refs) - 1, -1, -1)
         for page in range(1, pages + 1):
             chosen = [oldest_first[k] for k in range((page - 1) * size, page * size)][::-1]
             found += self._feed(slug, info, tuple(refs[k] for k in chosen),
                                 tuple(entry_slugs[k] for k in chosen), mtime, page,
-                                page - 1 or None)
+                                page - 1 or None, language)
         return found
 
     def _feed(self, slug: str, info: Section, top: tuple[Ref, ...],
               entry_slugs: tuple[str, ...], mtime: int, page: int | None,
-              older: int | None) -> list[Document]:
+              older: int | None, language: str) -> list[Document]:
         """One feed document in every format: the subscription document (`page` None) or
         archive page `page`; `older`: the archive page it links as prev-archive."""
         categories = slug == ALL  # (a feed of several sections tells each entry's)
@@ -252,14 +277,15 @@ class _Site:
                 feed_id=f"tag:{self.settings.authority},{FEED_ID_YEAR}:feed/{slug}",
                 title=info.title,
                 description=info.description,
-                language=self.settings.language,
+                language=language,
                 author=self.settings.author_name,
                 html_url=self.links.url(Links.section_url_path(slug) if slug != ALL else ""),
                 self_url=url(fmt, page),
                 updated=newest,
                 max_age=self.settings.max_age,
                 items=tuple(Item(entry, self.links.url(Links.entry_path(section, entry)),
-                                 (section, titles[section]) if categories else None)
+                                 (section, titles[section]) if categories else None,
+                                 self._language_on(entry, language))
                             for entry, section in zip(entries, entry_slugs, strict=True)),
                 prev_archive=url(fmt, older) if older else None,
                 next_archive=url(fmt, page + 1) if page else None,
@@ -270,8 +296,8 @@ class _Site:
                          mtime, partial(render, fmt), immutable=page is not None)
                 for fmt in _RENDERERS]
 
-    def _section_pages(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int
-                       ) -> list[Document]:
+    def _section_pages(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int,
+                       language: str) -> list[Document]:
         """A section's page (or, for ALL, every section's) and its older pages.
 
         `{slug}/index.html` lists the newest entries_per_feed entries and links every older
@@ -283,15 +309,16 @@ class _Site:
         size = self.settings.entries_per_feed
         count = len(refs) // size
         oldest_first = refs[::-1]
-        found = [self._list_page(slug, info, refs[:size], mtime, None, count)]
+        found = [self._list_page(slug, info, refs[:size], mtime, None, count, language)]
         for number in range(1, count + 1):
             chosen = oldest_first[(number - 1) * size: number * size][::-1]
-            found.append(self._list_page(slug, info, chosen, mtime, number, count))
+            found.append(self._list_page(slug, info, chosen, mtime, number, count, language))
         return found
 
     def _list_page(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int,
-                   number: int | None, count: int) -> Document:
-        """Page `number` of a section (None: its index, which links all `count` pages)."""
+                   number: int | None, count: int, language: str) -> Document:
+        """Page `number` of a section (None: its index, which links all `count` pages),
+        in `language`."""
         path = Links.section_path(slug) if number is None else Links.page_path(slug, number)
         feed_links = self._feed_links(slug, "../", info.title)
         every = slug == ALL
@@ -302,7 +329,8 @@ class _Site:
             for entry in map(self.corpus.entry, refs):
                 section = names[entry.section]
                 items.append({
-                    "entry": entry, "date": entry.published.date().isoformat(),
+                    "entry": entry, **self._dates(entry, language),
+                    "lang": self._language_on(entry, language),
                     "href": f"../{section}/{entry.slug}.html" if every
                     else f"{entry.slug}.html",
                     "section": (self.settings.section(entry.section).title, f"../{section}/")
@@ -314,7 +342,7 @@ class _Site:
                 older=f"page-{older}.html" if older else None,
                 section={"title": info.title, "description": info.description,
                          "feeds": feed_links},
-                **self._context("../", path, feed_links))
+                **self._context("../", path, feed_links, language))
 
         key = _key(self.pages_salt, slug, info, number, count if number is None else None,
                    [self.corpus.fingerprint(ref) for ref in refs])
@@ -324,6 +352,7 @@ class _Site:
                     ) -> list[Document]:
         settings = self.settings
         corpus = self.corpus
+        language = settings.language
         mtime = max(mtime, self.settings_mtime)
         latest = corpus.order[:LATEST]  # the front page's newest headlines, all sections
         summary = [(s.slug, len(s.refs), [corpus.fingerprint(ref) for ref in s.refs[:FEW]])
@@ -338,19 +367,22 @@ class _Site:
             cards = [{"title": s.info.title, "description": s.info.description,
                       "href": Links.section_url_path(s.slug), "count": len(s.refs),
                       "newest": entry, "newest_href": Links.entry_path(s.slug, entry),
-                      "more": [(e, Links.entry_path(s.slug, e)) for e in map(
-                          corpus.entry, s.refs[1:FEW])],
+                      "newest_lang": self._language_on(entry, language),
+                      **self._dates(entry, language),
+                      "more": [(e, Links.entry_path(s.slug, e), self._language_on(e, language))
+                               for e in map(corpus.entry, s.refs[1:FEW])],
                       "feeds": self._feed_links(s.slug, "", s.info.title)}
                      for s in sections for entry in [corpus.entry(s.refs[0])]]
             by_name = {s.name: s for s in sections}
-            headlines = [{"entry": entry, "date": entry.published.date().isoformat(),
+            headlines = [{"entry": entry, **self._dates(entry, language),
+                          "lang": self._language_on(entry, language),
                           "href": Links.entry_path(by_name[entry.section].slug, entry),
                           "section": by_name[entry.section].info.title,
                           "section_href": Links.section_url_path(by_name[entry.section].slug)}
                          for entry in map(corpus.entry, latest)]
             return pages.render_page("index.html", sections=cards, all_feeds=all_links,
                                      latest=headlines,
-                                     **self._context("", "index.html", feed_links))
+                                     **self._context("", "index.html", feed_links, language))
 
         fmt = settings.preferred_format
 
@@ -384,3 +416,8 @@ class _Site:
                        self.settings_mtime, partial(pages.static, f"favicon.{kind}"))
               for kind in ("svg", "ico")),
         ]
+
+
+def _all_label(language: str) -> str:
+    """The name of the page and header link of every section's entries."""
+    return translations(language).gettext("All sections")
