@@ -30,6 +30,9 @@ id_authority = "serve.seedfeed.test"
 [sections.news]
 title = "News & <i>views"
 description = "All the news that fits"
+
+[sections."{RU_SECTION}"]
+language = "ru"
 """
 
 LISTING = """\

@@ -86,10 +86,14 @@ def etags(client: FlaskClient, urls: list[str], headers: dict[str, str] | None =
 # --- every path of the static layout, the same bytes as `seedfeed build` -------------------
 
 
-@pytest.mark.parametrize("which", ["test", "bundled"])
+PAGED = "entries_per_feed = 2\n"  # older pages and archives even on the small test site
+
+
+@pytest.mark.parametrize("which", ["test", "paged", "bundled"])
 def test_every_built_file_is_served_with_its_bytes_type_and_mtime(tmp_path: Path,
                                                                   which: str) -> None:
-    seeds = make_seeds(tmp_path) if which == "test" else bundled_seeds(tmp_path)
+    seeds = (make_seeds(tmp_path) if which == "test" else bundled_seeds(tmp_path)
+             if which == "bundled" else make_seeds(tmp_path, extra_settings=PAGED))
     built = static_build(seeds, tmp_path / "out")
     app = make_app(seeds)
     client = app.test_client()
@@ -114,12 +118,18 @@ def test_every_built_file_is_served_with_its_bytes_type_and_mtime(tmp_path: Path
 
 
 def test_the_test_site_has_every_kind_of_path(tmp_path: Path) -> None:
-    built = static_build(make_seeds(tmp_path), tmp_path / "out")
+    built = static_build(make_seeds(tmp_path, extra_settings=PAGED), tmp_path / "out")
     for section in ("news", RU_SLUG):
         for fmt in ("rss", "atom", "json"):
             assert f"{section}.{fmt}" in built
         assert f"{section}/index.html" in built
         assert len([rel for rel in built if rel.startswith(f"{section}/")]) >= 3
+    # Older pages and archives (two entries a page), and a section in Russian.
+    for path in ("news/page-1.html", "all/page-2.html", "news/archive-1.atom",
+                 "all/archive-2.rss", f"{RU_SLUG}/archive-1.json"):
+        assert path in built, path
+    assert b'<html lang="ru">' in built[f"{RU_SLUG}/index.html"][0]
+    assert b'<html lang="en">' in built["news/index.html"][0]
 
 
 def test_folder_urls_serve_their_index(client: FlaskClient) -> None:
