@@ -308,6 +308,66 @@ def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
     os.execv(sys.executable, argv)
 
 
+@main.command()
+@SEEDS_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("feeds"),
+              show_default=True, help="The static build to publish (seedfeed build --out).")
+@click.option("--to", "to", required=True, metavar="s3://BUCKET[/PREFIX]",
+              help="Where to publish: a bucket of any S3-compatible store, and a prefix.")
+@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", show_envvar=True,
+              help="The store's S3 endpoint, for stores other than AWS S3 (R2, MinIO, ...).")
+@click.option("--delete/--no-delete", default=True, show_default=True,
+              help="Remove the objects seedfeed put there that are no longer in the build.")
+@click.option("--force", is_flag=True,
+              help="With --delete, also remove objects seedfeed did not put under the prefix.")
+@click.option("--gzip", "gzip_mode", type=click.Choice(["twins", "encoding"]),
+              default="twins", show_default=True,
+              help="Of a build made with --gzip: publish the .gz twins as their own objects, "
+              "or each document's compressed bytes under its own key (Content-Encoding: "
+              "gzip). See README.")
+@click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
+def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bool,
+           force: bool, gzip_mode: str, dry_run: bool) -> None:
+    """Publish a static build to S3-compatible object storage, only what changed.
+
+    Credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, a profile in AWS_PROFILE, ...).
+    Cache-Control follows the seeds' site.toml (max_age).
+    """
+    from .deploy import DeployError, parse_target
+    from .deploy import deploy as deploy_build
+    from .settings import load_settings
+
+    try:
+        target = parse_target(to)
+    except DeployError as exc:
+        raise click.BadParameter(str(exc), param_hint="--to") from exc
+    require_folder(seeds)
+    try:
+        settings = load_settings(seeds)
+    except SeedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    progress = Progress("Uploading")
+    try:
+        summary = deploy_build(out, target, max_age=settings.max_age, gzip=gzip_mode,
+                               delete=delete, force=force, dry_run=dry_run,
+                               endpoint_url=endpoint_url, on_progress=progress)
+    except DeployError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.close()
+    for line in summary.plan:
+        click.echo(line)
+    counts = (f"{summary.uploaded} uploaded, {summary.unchanged} unchanged, "
+              f"{summary.deleted} deleted, {summary.bytes} bytes in {summary.seconds:.2f} s")
+    if dry_run:
+        click.echo(f"dry run, nothing changed: would be {counts}", err=True)
+    elif summary.uploaded or summary.deleted:
+        click.echo(f"{target.url()}: {counts}", err=True)
+    else:
+        click.echo(f"{target.url()}: nothing changed ({counts})", err=True)
+
+
 def _check_port(host: str, port: int) -> None:
     """One clear line when the address is taken (gunicorn would retry and log ten)."""
     import socket

@@ -29,6 +29,7 @@ from werkzeug.http import (
 from .compress import GZIP_MIN_BYTES, gzip_body
 from .corpus import Corpus
 from .database import Database, default_path
+from .headers import cache_control, content_type
 from .ledger import Ledger
 from .load import Loader
 from .model import SeedError
@@ -47,12 +48,9 @@ PRECONDITION_FAILED = [("Content-Type", "text/plain; charset=utf-8"), ("Content-
 # The pages use one same-origin stylesheet, same-origin icons and links; nothing else.
 PAGE_CSP = ("Content-Security-Policy", "default-src 'none'; style-src 'self'; "
             "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json")
 # The poller leaves a seed file modified less than this long ago for a later look: it may
 # still be being written (truncated, or half of it there), and is no new content yet.
 SETTLE_SECONDS = 1.0
-# An archive document's bytes never change (RFC 5005 archives: complete pages only).
-IMMUTABLE = "public, max-age=31536000, immutable"
 # How often a worker asks the site database whether another process recorded a change.
 FOLLOW_SECONDS = 0.05
 
@@ -88,17 +86,13 @@ class Prepared:
     last_modified: datetime
 
 
-def _content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
-
-
 def prepare(document: Document, max_age: int, previous: Prepared | None = None) -> Prepared:
     """All the bytes and headers a request for this document can need.
 
     The compressed body of `previous` is reused when the bytes are the same (only the
     time moved): compression happens once per content change.
     """
-    cache = (IMMUTABLE if document.immutable else f"public, max-age={max_age}")
+    cache = cache_control(document.immutable, max_age)
     common = [("Cache-Control", cache), ("Vary", "Accept-Encoding"), NOSNIFF]
     if document.media_type == "text/html":
         common.append(PAGE_CSP)
@@ -106,7 +100,7 @@ def prepare(document: Document, max_age: int, previous: Prepared | None = None) 
 
     def variant(body: bytes, etag: str, extra: Headers) -> Variant:
         validators = [("ETag", etag), ("Last-Modified", last_modified)]
-        headers = [("Content-Type", _content_type(document.media_type)),
+        headers = [("Content-Type", content_type(document.media_type)),
                    ("Content-Length", str(len(body))), *extra, *validators, *common]
         return Variant(body, etag, headers, [*validators, *common])
 

