@@ -55,6 +55,10 @@ def require_folder(seeds: Path) -> None:
             f"seeds folder not found: {seeds} (choose it with --seeds or SEEDFEED_SEEDS)")
 
 
+WEBSUB_OPTION = click.option(
+    "--websub/--no-websub", default=True, show_default=True,
+    help="Tell the WebSub hub of site.toml (websub_hub) which feeds changed. Build with "
+    "--no-websub when `seedfeed deploy` publishes the build (it tells the hub then).")
 STRICT_OPTION = click.option("--strict", is_flag=True,
                              help="Fail (exit 1) on warnings too, not only on errors: for CI.")
 
@@ -206,14 +210,15 @@ def check(seeds: Path, verbose: bool, strict: bool) -> None:
 @click.option("--watch", is_flag=True,
               help="Then keep watching the seeds folder and build again whenever it changes "
               "(Ctrl-C stops).")
+@WEBSUB_OPTION
 def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
-          state: Path | None, strict: bool, watch: bool) -> None:
+          state: Path | None, strict: bool, watch: bool, websub: bool) -> None:
     """Render every feed and page and write them to --out as static files."""
     require_folder(seeds)
     check_base_url(base_url)
 
     def once() -> None:
-        _build_once(seeds, out, base_url, precompress, state, strict)
+        _build_once(seeds, out, base_url, precompress, state, strict, websub)
 
     if not watch:
         once()
@@ -232,6 +237,13 @@ def build(seeds: Path, out: Path, base_url: str | None, precompress: bool,
         pass
 
 
+def _report_announcements(hub: str, told: list[str], failures: list[str]) -> None:
+    if told:
+        click.echo(f"websub: told {hub} of {len(told)} changed feeds", err=True)
+    for failure in failures:
+        click.echo(f"warning: {failure}", err=True)
+
+
 WATCH_DEBOUNCE_MS = 500  # changes this close together (a scraper's run) make one build
 
 
@@ -244,7 +256,7 @@ def _keep_going(build_once: Callable[[], None]) -> None:
 
 
 def _build_once(seeds: Path, out: Path, base_url: str | None, precompress: bool,
-                state: Path | None, strict: bool) -> None:
+                state: Path | None, strict: bool, websub: bool = True) -> None:
     started = time.monotonic()
     progress = StageProgress()
     try:
@@ -268,6 +280,16 @@ def _build_once(seeds: Path, out: Path, base_url: str | None, precompress: bool,
         f"{result.sections} sections, {result.entries} entries: {result.written} written, "
         f"{result.unchanged} unchanged, {result.removed} removed "
         f"in {time.monotonic() - started:.2f} s", err=True)
+    if websub and result.hub and result.feeds:
+        from .database import Database, default_path
+        from .websub import announce_feeds
+
+        db = Database(state or default_path(seeds))
+        try:
+            told, failures = announce_feeds(db, result.hub, result.feeds)
+        finally:
+            db.close()
+        _report_announcements(result.hub, told, failures)
     if strict and any(problem.level in SERIOUS for problem in problems):
         raise click.ClickException("--strict: the seeds have warnings or errors (above); "
                                    "the site was written all the same")
@@ -326,8 +348,9 @@ def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
               "or each document's compressed bytes under its own key (Content-Encoding: "
               "gzip). See README.")
 @click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
+@WEBSUB_OPTION
 def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bool,
-           force: bool, gzip_mode: str, dry_run: bool) -> None:
+           force: bool, gzip_mode: str, dry_run: bool, websub: bool) -> None:
     """Publish a static build to S3-compatible object storage, only what changed.
 
     Credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID and
@@ -366,6 +389,12 @@ def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bo
         click.echo(f"{target.url()}: {counts}", err=True)
     else:
         click.echo(f"{target.url()}: nothing changed ({counts})", err=True)
+    if websub and settings.websub_hub and summary.feeds:
+        from .websub import announce_feeds
+
+        told, failures = announce_feeds(None, settings.websub_hub, [
+            (settings.base_url + key, "") for key in summary.feeds])
+        _report_announcements(settings.websub_hub, told, failures)
 
 
 def _check_port(host: str, port: int) -> None:

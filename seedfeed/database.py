@@ -5,6 +5,7 @@
   they last changed (its Last-Modified, in the server and as a static file's mtime).
 - `seed`, `parse`, `parsed`: what each seed file held when last parsed (its signature,
   its entries), so that a run parses only the files that changed.
+- `announced`: each feed's URL and the digest its WebSub hub was last told of.
 - `output`, `build`: for each output folder, the files the last build wrote (whose they
   are, what they were rendered from) and that build's inputs, so that a build with
   nothing to do stops before parsing, and a build never removes a file it did not write.
@@ -84,6 +85,10 @@ CREATE TABLE IF NOT EXISTS output (
     size INTEGER, mtime_ns INTEGER,  -- as written (NULL: a build may have written it)
     key BLOB, digest TEXT,     -- what it was rendered from, a hash of its bytes
     PRIMARY KEY (folder, path)
+);
+CREATE TABLE IF NOT EXISTS announced (
+    url TEXT PRIMARY KEY,     -- a feed's URL (a WebSub topic)
+    digest TEXT NOT NULL      -- the digest of the bytes its hub was last told of
 );
 CREATE TABLE IF NOT EXISTS build (
     folder TEXT PRIMARY KEY,  -- the output folder
@@ -183,6 +188,25 @@ class Database:
         changed = version != self._version
         self._version = version
         return bool(changed)
+
+    # --- WebSub: what the hub was told (websub.py) ----------------------------------------
+
+    def claim_announcements(self, feeds: Iterable[tuple[str, str]]) -> list[str]:
+        """The URLs among (URL, digest) whose digest differs from the last announced,
+        recorded as announced now: of processes seeing one change, one announces it."""
+        claimed = []
+        with self.transaction() as db:
+            for url, digest in feeds:
+                if db.execute("INSERT INTO announced VALUES (?, ?) ON CONFLICT (url) DO "
+                              "UPDATE SET digest=excluded.digest WHERE digest != "
+                              "excluded.digest", (url, digest)).rowcount:
+                    claimed.append(url)
+        return claimed
+
+    def forget_announcements(self, urls: Iterable[str]) -> None:
+        """Announcements that failed: the next change of these feeds is announced."""
+        with self.transaction() as db:
+            db.executemany("DELETE FROM announced WHERE url=?", [(url,) for url in urls])
 
     # --- seeds: what each file held when last parsed -------------------------------------
     # A parse's rows never change (its id hashes everything it depends on), so that a

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .headers import ARCHIVE, cache_control, content_type
+from .headers import ARCHIVE, SUBSCRIPTION, cache_control, content_type
 
 MANIFEST = ".seedfeed-manifest.json"
 MEDIA_TYPES = {"html": "text/html", "rss": "application/rss+xml",
@@ -48,7 +48,6 @@ MEDIA_TYPES = {"html": "text/html", "rss": "application/rss+xml",
                "ico": "image/vnd.microsoft.icon"}  # (as render.site.MEDIA_TYPES)
 GZIP_MODES = ("twins", "encoding")
 _OLDER_PAGE = re.compile(r"(?:.*/)?page-\d+\.html")
-_FEED = re.compile(r"[^/]+\.(?:atom|rss|json)")  # a subscription feed: at the root
 
 
 class DeployError(Exception):
@@ -103,7 +102,7 @@ class Summary:
 
 
 def _rank(key: str) -> int:
-    if key == "index.html" or key.endswith(".opml") or _FEED.fullmatch(key):
+    if key == "index.html" or key.endswith(".opml") or SUBSCRIPTION.fullmatch(key):
         return 3
     if key.endswith("/index.html"):
         return 2
@@ -194,7 +193,7 @@ def deploy(out: Path, target: Target, *, max_age: int, gzip: str = "twins",
         record[upload.key] = {"digest": digest, "etag": etag}
         summary.uploaded += 1
         summary.bytes += len(body)
-        if _FEED.fullmatch(upload.key):
+        if SUBSCRIPTION.fullmatch(upload.key):
             summary.feeds.append(upload.key)
         if on_progress is not None:
             on_progress(done, len(changed) + len(gone))

@@ -10,6 +10,7 @@ import re
 IMMUTABLE = "public, max-age=31536000, immutable"
 TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json")
 ARCHIVE = re.compile(r"(?:.*/)?archive-\d+\.(?:atom|rss|json)")  # render.links.archive_path
+SUBSCRIPTION = re.compile(r"[^/]+\.(?:atom|rss|json)")  # a feed readers subscribe to
 
 
 def content_type(media_type: str) -> str:
@@ -20,3 +21,9 @@ def content_type(media_type: str) -> str:
 def cache_control(immutable: bool, max_age: int) -> str:
     """Cache-Control: a year and `immutable` for archive documents, else `max_age` s."""
     return IMMUTABLE if immutable else f"public, max-age={max_age}"
+
+
+def websub_links(hub: str, self_url: str) -> str:
+    """The Link header of a subscription feed of a site with a WebSub hub (W3C WebSub
+    section 4: rel="hub" and rel="self", RFC 8288's form)."""
+    return f'<{hub}>; rel="hub", <{self_url}>; rel="self"'

@@ -28,13 +28,14 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .compress import GZIP_MIN_BYTES, gzip_body
 from .database import Database, default_path, next_date
 from .files import atomic_write
+from .headers import SUBSCRIPTION
 from .model import Problem, content_hash, racy
 from .scan import Scan, code_fingerprint, walk
 
@@ -56,6 +57,10 @@ class Report:
     removed: int = 0
     reparsed: int = 0
     rendered: int = 0
+    # The site's WebSub hub ("" for none), and each subscription feed's URL and digest
+    # (websub.announce_feeds); empty when the build had nothing to do.
+    hub: str = ""
+    feeds: list[tuple[str, str]] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -199,6 +204,9 @@ def _build(db: Database, seeds: Path, out: Path, now: float, base_url: str | Non
                 outputs[path] = (*_dated(root + path, (size, mtime_ns), date), key, digest)
         db.built(folder, outputs, owned, inputs, now, racy_now, report.sections, report.entries,
                  problems)
+    report.hub = corpus.settings.websub_hub
+    report.feeds = [(place + path, row[3]) for path, row in outputs.items()
+                    if SUBSCRIPTION.fullmatch(path)]
     return report, problems
 
 

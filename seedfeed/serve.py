@@ -29,12 +29,14 @@ from werkzeug.http import (
 from .compress import GZIP_MIN_BYTES, gzip_body
 from .corpus import Corpus
 from .database import Database, default_path
-from .headers import cache_control, content_type
+from .headers import SUBSCRIPTION, cache_control, content_type, websub_links
 from .ledger import Ledger
 from .load import Loader
 from .model import SeedError
 from .render.links import section_slugs
 from .render.site import content_digest, render_site
+from .settings import Settings
+from .websub import Announcer
 
 log = logging.getLogger("seedfeed")
 
@@ -86,14 +88,18 @@ class Prepared:
     last_modified: datetime
 
 
-def prepare(document: Document, max_age: int, previous: Prepared | None = None) -> Prepared:
-    """All the bytes and headers a request for this document can need.
+def prepare(document: Document, max_age: int, previous: Prepared | None = None,
+            link: str | None = None) -> Prepared:
+    """All the bytes and headers a request for this document can need (`link`: its Link
+    header, see headers.websub_links).
 
     The compressed body of `previous` is reused when the bytes are the same (only the
     time moved): compression happens once per content change.
     """
     cache = cache_control(document.immutable, max_age)
     common = [("Cache-Control", cache), ("Vary", "Accept-Encoding"), NOSNIFF]
+    if link is not None:
+        common.append(("Link", link))
     if document.media_type == "text/html":
         common.append(PAGE_CSP)
     last_modified = http_date(document.last_modified)
@@ -135,6 +141,7 @@ class Snapshot:
     loaded_at: float | None = None
     gone: frozenset[str] = frozenset()  # URL paths of entries that left the seeds (410)
     max_age: int = 0
+    settings: Settings | None = None
 
 
 class Content:
@@ -147,6 +154,7 @@ class Content:
         self.db = Database(state or default_path(seeds))
         self.loader = Loader(seeds, self.db, base_url=base_url, eager=True)
         self.ledger = Ledger(self.db)
+        self.announcer = Announcer(self.db.path)
         self._loaded: Corpus | None = None  # the loader's corpus behind the snapshot's
         self.snapshot = Snapshot()
         self.last_error: str | None = None
@@ -195,14 +203,18 @@ class Content:
                              prepared))
         dates = self.db.date(((served.path, served.digest, served.last_modified)
                               for served, _ in rendered), corpus.settings.base_url)
-        max_age = corpus.settings.max_age
+        settings = corpus.settings
+        max_age, hub = settings.max_age, settings.websub_hub
         routes: dict[str, Prepared] = {}
         documents: dict[str, Prepared] = {}
         for served, prepared in rendered:
             served = replace(served, last_modified=dates[served.path])
             # New settings (max_age among them) make every document a new object.
-            if prepared is None or prepared.document != served or old.max_age != max_age:
-                prepared = prepare(served, max_age, prepared)
+            link = (websub_links(hub, settings.base_url + served.path)
+                    if hub and SUBSCRIPTION.fullmatch(served.path) else None)
+            if prepared is None or prepared.document != served or old.max_age != max_age \
+                    or old.settings != settings:
+                prepared = prepare(served, max_age, prepared, link)
             documents[served.path] = prepared
             for url in url_paths(served.path):
                 routes[url] = prepared
@@ -210,7 +222,14 @@ class Content:
         slugs = section_slugs({*corpus.sections(), *(section for section, _ in left)})
         gone = frozenset(f"/{slugs[section]}/{slug}.html" for section, slug in left)
         self.snapshot = Snapshot(routes, documents, corpus, time.time(), gone - set(routes),
-                                 max_age)
+                                 max_age, settings)
+        if hub:  # (told in the background; the first worker to record a change tells)
+            feeds = [(settings.base_url + path, prepared.document.digest)
+                     for path, prepared in documents.items() if SUBSCRIPTION.fullmatch(path)]
+            before = {path: p.document.digest for path, p in old.documents.items()}
+            if any(before.get(url.removeprefix(settings.base_url)) != digest
+                   for url, digest in feeds) or old.settings != settings:
+                self.announcer.submit(hub, feeds)
         self._loaded = loaded
         log.info("loaded %d entries, %d documents", len(corpus.order), len(documents))
         return True

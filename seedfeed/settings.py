@@ -56,6 +56,7 @@ class Settings:
     max_age: int = 300
     author: str = ""
     id_authority: str = ""
+    websub_hub: str = ""  # a WebSub hub's URL: feeds name it, changes are announced to it
     sections: dict[str, Section] = field(default_factory=dict)
     # Warnings about the settings (`path:line: warning: ...`); not part of what they are.
     problems: tuple[Problem, ...] = field(default=(), compare=False)
@@ -118,6 +119,7 @@ _SITE_KEYS: dict[str, type] = {
     "max_age": int,
     "author": str,
     "id_authority": str,
+    "websub_hub": str,
 }
 
 
@@ -311,6 +313,10 @@ def _validate(values: dict[str, Any], text: str, path: str) -> list[Problem]:
                             "site.base_url must be an absolute http(s) URL")
         if not base_url.endswith("/"):
             values["base_url"] = base_url + "/"
+    hub = values.get("websub_hub")
+    if hub is not None and hub and not is_http_url(hub):
+        raise SeedError(path, _line_of(text, "websub_hub", "site"),
+                        "site.websub_hub must be an absolute http(s) URL (a WebSub hub)")
     id_authority = values.get("id_authority")
     if id_authority is not None and not _is_authority_name(id_authority):
         raise SeedError(path, _line_of(text, "id_authority", "site"),

@@ -303,3 +303,21 @@ def test_a_deploy_killed_mid_way_leaves_a_usable_site_and_the_next_finishes(
     assert summary(done)["uploaded"] > 0
     assert stored(s3, bucket) == files
     assert summary(deploy(seeds, out, endpoint, f"s3://{bucket}"))["uploaded"] == 0
+
+
+def test_a_deploy_tells_the_websub_hub_of_the_feeds_it_uploaded(
+        tmp_path: Path, endpoint: str, bucket: str) -> None:
+    from websubhub import websub_hub
+
+    with websub_hub(tmp_path) as hub:
+        seeds = make_seeds(tmp_path, extra_settings=f'websub_hub = "{hub.url}"\n')
+        out = tmp_path / "out"
+        build(seeds, out, "--no-websub")
+        assert hub.published == []
+        first = deploy(seeds, out, endpoint, f"s3://{bucket}/hubbed")
+        feeds = sorted(path.name for path in out.glob("*.*") if path.suffix in (
+            ".atom", ".rss", ".json"))
+        assert sorted(hub.published) == [f"https://example.org/feeds/{name}" for name in feeds]
+        assert f"websub: told {hub.url} of {len(feeds)} changed feeds" in first.stderr
+        deploy(seeds, out, endpoint, f"s3://{bucket}/hubbed")
+        assert len(hub.published) == len(feeds)  # (nothing uploaded, nothing told)

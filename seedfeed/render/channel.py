@@ -37,6 +37,7 @@ class Channel:
     prev_archive: str | None = None
     next_archive: str | None = None
     current: str | None = None
+    hub: str | None = None  # a WebSub hub announcing this document's changes (W3C WebSub)
 
 
 def update_schedule(max_age: int) -> tuple[str, int]:

@@ -138,11 +138,14 @@ def render_atom(channel: Channel) -> bytes:
 def _add_history(parent: etree._Element, channel: Channel, link_tag: str, media_type: str,
                  before: etree._Element | None) -> None:
     """RFC 5005 section 4: links to the next older and newer archive documents and, from
-    an archive document (marked fh:archive), to the subscription document (current)."""
+    an archive document (marked fh:archive), to the subscription document (current); and
+    the WebSub hub (W3C WebSub section 4: a link rel="hub" beside rel="self")."""
     added = [etree.Element(link_tag, rel=rel, href=href, type=media_type)
              for rel, href in (("current", channel.current),
                                ("prev-archive", channel.prev_archive),
                                ("next-archive", channel.next_archive)) if href is not None]
+    if channel.hub is not None:
+        added.append(etree.Element(link_tag, rel="hub", href=channel.hub))
     if channel.current is not None:
         added.append(etree.Element(f"{{{FH_NS}}}archive"))
     for element in added:

@@ -20,6 +20,7 @@ def render_json(channel: Channel) -> bytes:
         "description": channel.description,
         "language": channel.language,
         "authors": [{"name": channel.author}],
+        **({"hubs": [{"type": "WebSub", "url": channel.hub}]} if channel.hub else {}),
         # (paging to older items: the next older archive document, RFC 5005's prev-archive)
         **({"next_url": channel.prev_archive} if channel.prev_archive else {}),
         "items": [

@@ -290,6 +290,8 @@ class _Site:
                 prev_archive=url(fmt, older) if older else None,
                 next_archive=url(fmt, page + 1) if page else None,
                 current=url(fmt, None) if page else None,
+                # (archive documents never change: nothing to announce)
+                hub=self.settings.websub_hub or None if page is None else None,
             ))
 
         return [Document(url(fmt, page).removeprefix(self.links.base), MEDIA_TYPES[fmt], key,
