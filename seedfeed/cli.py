@@ -348,9 +348,12 @@ def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
               "or each document's compressed bytes under its own key (Content-Encoding: "
               "gzip). See README.")
 @click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
+@click.option("--base-url", help="Where the store publishes the site, if the build was made "
+              "with another --base-url than site.toml's: the feed URLs the hub is told of.")
 @WEBSUB_OPTION
 def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bool,
-           force: bool, gzip_mode: str, dry_run: bool, websub: bool) -> None:
+           force: bool, gzip_mode: str, dry_run: bool, base_url: str | None,
+           websub: bool) -> None:
     """Publish a static build to S3-compatible object storage, only what changed.
 
     Credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID and
@@ -366,10 +369,12 @@ def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bo
     except DeployError as exc:
         raise click.BadParameter(str(exc), param_hint="--to") from exc
     require_folder(seeds)
+    check_base_url(base_url)
     try:
         settings = load_settings(seeds)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
+    site_url = base_url.rstrip("/") + "/" if base_url else settings.base_url
     progress = Progress("Uploading")
     try:
         summary = deploy_build(out, target, max_age=settings.max_age, gzip=gzip_mode,
@@ -393,7 +398,7 @@ def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bo
         from .websub import announce_feeds
 
         told, failures = announce_feeds(None, settings.websub_hub, [
-            (settings.base_url + key, "") for key in summary.feeds])
+            (site_url + key, "") for key in summary.feeds])
         _report_announcements(settings.websub_hub, told, failures)
 
 

@@ -28,6 +28,7 @@ base_url = "https://news.example.org/"
 # preferred_format = "atom"   # the format feeds.opml subscribes to: atom, rss or json
 # max_age = 300               # seconds readers and caches may keep a document
 # author = ""                 # the feeds' author (default: the title)
+# websub_hub = ""             # a WebSub hub's URL: feeds name it, and it is told of changes
 
 # One table per section (a folder of seed files); all of its keys are optional too.
 [sections.news]

@@ -248,7 +248,8 @@ def test_init_starts_a_site_that_builds_without_warnings_and_never_overwrites(
     site, section = settings.split("\n[sections.")
     for table, keys in ((site, ("title", "description", "base_url", "id_authority",
                                 "language", "timezone", "entries_per_feed",
-                                "default_section", "preferred_format", "max_age", "author")),
+                                "default_section", "preferred_format", "max_age", "author",
+                                "websub_hub")),
                         (section, ("title", "description", "language", "date_order", "year",
                                    "drop", "stop_at"))):
         for key in keys:
