@@ -73,13 +73,15 @@ def announce(hub: str, urls: Iterable[str], *, attempts: int = ATTEMPTS,
 
 
 def announce_feeds(db: Database | None, hub: str, feeds: Iterable[tuple[str, str]],
-                   **options: object) -> tuple[list[str], list[str]]:
+                   wait: float = 0.0, **options: object) -> tuple[list[str], list[str]]:
     """Announce the feeds among (URL, digest) whose change the hub was not told of yet;
-    (URLs announced, problems).  Without a database every feed given is announced."""
+    (URLs announced, problems).  Without a database every feed given is announced.
+    `wait`: seconds between recording the change and telling the hub (see Announcer)."""
     feeds = list(feeds)
     urls = db.claim_announcements(feeds) if db is not None else [url for url, _ in feeds]
     if not urls:
         return [], []
+    time.sleep(wait)
     failed = announce(hub, urls, **options)  # type: ignore[arg-type]
     missed = {url for url, _ in failed}
     if missed and db is not None:  # (told again by the next run that sees a change)
@@ -92,7 +94,14 @@ def announce_feeds(db: Database | None, hub: str, feeds: Iterable[tuple[str, str
 
 class Announcer:
     """A daemon thread announcing feed changes for a server: a reload hands them over
-    and goes on; the hub's answers (or silence) never hold a request or a reload."""
+    and goes on; the hub's answers (or silence) never hold a request or a reload.
+
+    The hub fetches a feed as soon as it is told, from any worker: it is told once
+    every worker serves the new bytes (they follow each other within FOLLOW_SECONDS
+    and a reload, serve.py), SERVER_WAIT seconds after the change was recorded.
+    """
+
+    SERVER_WAIT = 2.0
 
     def __init__(self, state: Path) -> None:
         self.state = state
@@ -112,7 +121,7 @@ class Announcer:
             hub, feeds = self._queue.get()
             try:
                 db = db or Database(self.state)
-                sent, problems = announce_feeds(db, hub, feeds)
+                sent, problems = announce_feeds(db, hub, feeds, wait=self.SERVER_WAIT)
                 if sent:
                     log.info("websub: told %s of %d changed feeds", hub, len(sent))
                 for problem in problems:
