@@ -274,8 +274,8 @@ def _build_once(seeds: Path, out: Path, base_url: str | None, precompress: bool,
             click.echo(str(problem), err=True)
     notes = sum(problem.level is Level.NOTE for problem in problems)
     if notes:
-        click.echo(f"{notes} notes on what the parser dropped, joined or inferred: "
-                   "seedfeed check lists them", err=True)
+        click.echo(f"{notes} notes on what was decided for you (lines dropped or joined, "
+                   "years inferred, languages): seedfeed check lists them", err=True)
     click.echo(
         f"{result.sections} sections, {result.entries} entries: {result.written} written, "
         f"{result.unchanged} unchanged, {result.removed} removed "

@@ -13,12 +13,11 @@ import io
 from datetime import date
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+if TYPE_CHECKING:  # (Babel is imported when first needed: `check` of a site need not)
+    from babel import Locale
+    from babel.support import NullTranslations
 
 SOURCE_LANGUAGE = "en"  # the templates' own words
 # Babel's "en" writes American dates ("February 16, 2024"); a site that wants them says
@@ -43,6 +42,10 @@ def primary(language: str) -> str:
 def translations(language: str) -> NullTranslations:
     """The interface words for a BCP 47 language tag (English when there is no
     catalogue for its language)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
     name = primary(language)
     if name == SOURCE_LANGUAGE or name not in catalogue_languages():
         return NullTranslations()
@@ -55,20 +58,32 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled)
 
 
+def knows_dates(language: str) -> bool:
+    """Whether Babel writes dates in `language` (else: English ones)."""
+    return _locale(language) is not None
+
+
 @cache
-def _locale(language: str) -> Locale:
-    tag = _LOCALE_FOR.get(language.casefold(), language)
-    try:
-        return Locale.parse(tag, sep="-" if "-" in tag else "_")
-    except (UnknownLocaleError, ValueError):
+def _locale(language: str) -> Locale | None:
+    """Babel's locale for a BCP 47 tag, else for its language subtag, else None."""
+    from babel import Locale, UnknownLocaleError
+
+    for tag in (language, primary(language)):
+        tag = _LOCALE_FOR.get(tag.casefold(), tag)
+        if tag.casefold() in ("und", "mul", "zxx", "mis"):
+            continue  # (no language: Babel's root locale would write American dates)
         try:
-            return Locale.parse(primary(language))
+            return Locale.parse(tag, sep="-" if "-" in tag else "_")
         except (UnknownLocaleError, ValueError):
-            return Locale.parse(_LOCALE_FOR[SOURCE_LANGUAGE])
+            continue
+    return None
 
 
 @cache
 def long_date(day: date, language: str) -> str:
     """A day as people write it in `language` (CLDR's long form): "16 February 2024",
     "16 февраля 2024 г."; English for a language Babel does not know."""
-    return format_date(day, "long", locale=_locale(language))
+    from babel.dates import format_date
+
+    return format_date(day, "long", locale=_locale(language)
+                       or _locale(SOURCE_LANGUAGE))

@@ -7,6 +7,7 @@ parser and renderer are imported.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,8 @@ def code_fingerprint() -> str:
     """What identifies this version of seedfeed: its files' names, sizes and mtimes.
 
     Parsing and rendering depend on it: an upgrade (or an edited template) must parse and
-    render again what a database would otherwise reuse.  Stat calls only, a few dozen.
+    render again what a database would otherwise reuse, and so must an upgrade of a
+    library whose data shows in the output (_LIBRARIES).  Stat calls only, a few dozen.
     """
     package = Path(__file__).parent
     found = []
@@ -76,4 +78,13 @@ def code_fingerprint() -> str:
                 info = os.stat(os.path.join(folder, name))
                 found.append((os.path.relpath(os.path.join(folder, name), package),
                               info.st_size, info.st_mtime_ns))
+    # Libraries whose data shows in the output: Babel's dates (CLDR) change with it.
+    for library in _LIBRARIES:
+        spec = importlib.util.find_spec(library)
+        if spec is not None and spec.origin is not None:
+            info = os.stat(spec.origin)
+            found.append((library, info.st_size, info.st_mtime_ns))
     return hashlib.blake2b(repr(found).encode(), digest_size=16).hexdigest()
+
+
+_LIBRARIES = ("babel",)

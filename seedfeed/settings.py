@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import langcodes
 
-from .i18n import catalogue_languages, primary
+from .i18n import catalogue_languages, knows_dates, primary
 from .model import Hints, Level, Problem, SeedError, line_pattern
 
 SETTINGS_FILE = "site.toml"
@@ -236,9 +236,10 @@ def _interface_note(language: str) -> str | None:
     """Why pages in `language` will not be wholly in it, or None."""
     if primary(language) in catalogue_languages():
         return None
+    dates = f"{language!r} dates" if knows_dates(language) else "English dates"
     return (f"seedfeed has no interface words in {language!r} yet (it has "
             f"{', '.join(sorted(catalogue_languages()))}): its pages use English words "
-            f"and {language!r} dates")
+            f"and {dates}")
 
 
 _TYPE_NAMES = {str: "a string", int: "an integer"}

@@ -201,3 +201,56 @@ def test_every_interface_word_is_in_every_catalogue() -> None:
             strings = found.string if isinstance(found.string, tuple) else (found.string,)
             assert all(strings), (language, message.id)
         assert [errors for _, errors in catalogue.check() if errors] == []
+
+
+def test_words_in_another_language_than_the_page_s_are_marked(
+        files: dict[str, bytes]) -> None:
+    """Section names in the English chrome, cards and headlines; on a Russian entry page
+    the English neighbour, and on the English entry's page its Russian meta line."""
+    index = page(files, "index.html")
+    nav = {text(a): a.get("lang") for a in index.find(".//header/nav").iter("a")}
+    assert nav == {"Harbour Desk: news": None, "Вести гавани": "ru", "All sections": None}
+    cards = index.find_class("card")
+    assert [card.find("h2").get("lang") for card in cards] == [None, "ru", None]
+    assert [card.find("p").get("lang") for card in cards] == [None, "ru", None]
+    labels = {a.get("lang") for a in index.iter("a") if a.get("class") == "section"
+              and text(a) == "Вести гавани"}
+    assert labels == {"ru"}
+    every = page(files, "all/index.html")
+    assert {a.get("lang") for a in every.iter("a") if a.get("class") == "section"} == \
+        {None, "ru"}
+    ru_nav = {text(a): a.get("lang") for a in page(files, "vesti/index.html").find(
+        ".//header/nav").iter("a")}
+    assert ru_nav == {"Harbour Desk: news": "en", "Вести гавани": None, "Все разделы": None}
+    russian = next(p for p in files if p.startswith("vesti/2024-02-15"))
+    older = page(files, russian).find(".//a[@rel='prev']")
+    assert (text(older), older.get("lang")) == ("The harbour choir sang on the old pier", "en")
+    english = page(files, next(p for p in files if p.startswith("vesti/2024-02-14")))
+    assert english.find(".//article").get("lang") == "en"
+    meta = english.find(".//article/p[@class='meta']")
+    assert meta.get("lang") == "ru" and text(meta.find("time")) == "14 февраля 2024 г."
+    crumb = english.find(".//nav[@class='crumbs']//li[@aria-current='page']")
+    assert crumb.get("lang") == "en"
+
+
+def test_a_language_babel_does_not_know_is_noted_with_english_dates() -> None:
+    from seedfeed.settings import parse_settings
+
+    (note,) = parse_settings('[site]\nid_authority = "news.example.org"\nlanguage = "tlh"\n',
+                             "seeds/site.toml").problems
+    assert note.message.endswith("its pages use English words and English dates")
+    from datetime import date
+
+    assert long_date(date(2024, 2, 16), "tlh") == "16 February 2024"
+    assert long_date(date(2024, 2, 16), "und") == "16 February 2024"
+    assert long_date(date(2024, 2, 16), "en-x-house") == "16 February 2024"
+
+
+def test_a_trans_block_over_several_lines_is_translated_as_extracted() -> None:
+    from seedfeed.i18n import translations
+    from seedfeed.render.pages import environment
+
+    words = translations("ru")
+    template = environment().from_string("{% trans %}Older\n      entries{% endtrans %}")
+    assert template.render(gettext=words.gettext, ngettext=words.ngettext) == \
+        "Предыдущие записи"

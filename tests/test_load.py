@@ -301,6 +301,22 @@ def test_settings_change_reparses_everything(tmp_path, write_seeds):
     assert "site.toml" in second.mtimes
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_section_language_change_reparses_its_entries(tmp_path, write_seeds, shared):
+    """An entry's language is told against its section's: a new section language marks
+    the entries again, in memory and from the site database alike."""
+    seeds = write_seeds(tmp_path, {"a/x.txt": "On 3 May 2024, the pier was painted.",
+                                   "site.toml": '[site]\nlanguage = "en-GB"\n'
+                                                '[sections.a]\nlanguage = "en"\n'})
+    db = (lambda: Database(tmp_path / "site.sqlite")) if shared else (lambda: None)
+    loader = Loader(seeds, db())
+    assert [e.language for e in loader.load().entries] == [None]
+    (seeds / "site.toml").write_text('[site]\nlanguage = "en-GB"\n'
+                                     '[sections.a]\nlanguage = "ru"\n')
+    again = (Loader(seeds, db()) if shared else loader).load()
+    assert [e.language for e in again.entries] == ["en"]
+
+
 def test_a_new_loader_takes_what_another_parsed_from_the_database(tmp_path, write_seeds):
     seeds = write_seeds(tmp_path, {
         "news/a.txt": "On 3 May 2024, a.\n\nT\n\nT 01.05.2024\n\nBody.",

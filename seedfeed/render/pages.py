@@ -39,7 +39,7 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("seedfeed", "templates"),
         autoescape=select_autoescape(["html"]),
         # {% trans %} and _(): the words come with each page's context (`gettext`,
@@ -54,13 +54,17 @@ def environment() -> Environment:
         # of seedfeed starts a new process anyway.
         auto_reload=False,
     )
+    # {% trans %} blocks' whitespace collapsed, as pybabel extracts them (babel.cfg)
+    env.policies["ext.i18n.trimmed"] = True
+    return env
 
 
 def render_page(template: str, **context: Any) -> bytes:
     return environment().get_template(template).render(**context).encode("utf-8")
 
 
-Neighbour = tuple[str, str] | None  # an entry next to another: its title and its page
+Neighbour = tuple[str, str, str | None] | None  # an entry next to another: its title,
+# its page and its language (when not its section's)
 
 
 def entry_page_renderer(context: dict[str, Any], day_of: Callable[[date], str]
@@ -93,13 +97,14 @@ class Chrome:
 
 
 def chrome(root: str, site_title: str, feeds: tuple[tuple[tuple[str, str], ...], ...],
-           sections: tuple[tuple[str, str], ...] = (),
+           sections: tuple[tuple[str, str, str | None], ...] = (),
            words: NullTranslations | None = None) -> Chrome:
     """Render the shared parts once: a site has thousands of entry pages per folder.
 
     `feeds` holds each alternate feed link as (key, value) pairs (hashable, so that a
-    caller can keep the result per folder); `sections`: (title, href) of each section,
-    for the header's navigation; `words`: the page's language (i18n.translations).
+    caller can keep the result per folder); `sections`: (title, href, language when not
+    the page's) of each section, for the header's navigation; `words`: the page's
+    language (i18n.translations).
     """
     words = words or NullTranslations()
     module: Any = environment().get_template("chrome.html").make_module(

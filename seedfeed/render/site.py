@@ -183,9 +183,11 @@ class _Site:
             context["section"] = {"title": section.info.title, "href": "./"}
             render = self._entry_renderers[section.slug] = pages.entry_page_renderer(
                 context, partial(long_date, language=language))
-        neighbours = [None if near is None else (self.corpus.entry(near).title,
-                                                 f"{self.corpus.slug(near)}.html")
-                      for near in (newer, older)]
+        neighbours: list[pages.Neighbour] = []
+        for near in (newer, older):
+            found = None if near is None else self.corpus.entry(near)
+            neighbours.append(None if found is None or near is None else (
+                found.title, f"{self.corpus.slug(near)}.html", found.language))
         return render(self.corpus.entry(ref), self.links.url(path), *neighbours)
 
     def _feed_links(self, slug: str, root: str, title: str) -> list[dict[str, str]]:
@@ -204,9 +206,10 @@ class _Site:
         shared = self._chromes.get(key)
         if shared is None:
             shared = self._chromes[key] = pages.chrome(root, self.settings.title, key[1], (
-                *((self.settings.section(name).title, f"{root}{slug}/")
+                *((self.settings.section(name).title, f"{root}{slug}/",
+                   self._section_language_on(name, language))
                   for name, slug in self.slugs.items()),
-                (_all_label(language), f"{root}{ALL}/")), words)
+                (_all_label(language), f"{root}{ALL}/", None)), words)
         return {"site": self.settings, "site_title": self.settings.title, "lang": language,
                 "gettext": words.gettext, "ngettext": words.ngettext,
                 "canonical": self.links.url(path.removesuffix("index.html")),
@@ -218,6 +221,12 @@ class _Site:
         (as people write it in `language`)."""
         day = entry.published.date()
         return {"date": day.isoformat(), "day": long_date(day, language)}
+
+    def _section_language_on(self, name: str, language: str) -> str | None:
+        """A section's language (its title's) where the page is in `language`: None when
+        the same."""
+        own = self.settings.section_language(name)
+        return None if primary(own) == primary(language) else own
 
     def _language_on(self, entry: Entry, language: str) -> str | None:
         """An entry's language where the page or feed around it is in `language`: None
@@ -335,7 +344,8 @@ class _Site:
                     "lang": self._language_on(entry, language),
                     "href": f"../{section}/{entry.slug}.html" if every
                     else f"{entry.slug}.html",
-                    "section": (self.settings.section(entry.section).title, f"../{section}/")
+                    "section": (self.settings.section(entry.section).title, f"../{section}/",
+                                self._section_language_on(entry.section, language))
                     if every else None})
             older = (number - 1 if number else count) or None
             return pages.render_page(
@@ -367,6 +377,7 @@ class _Site:
 
         def render_index() -> bytes:
             cards = [{"title": s.info.title, "description": s.info.description,
+                      "lang": self._section_language_on(s.name, language),
                       "href": Links.section_url_path(s.slug), "count": len(s.refs),
                       "newest": entry, "newest_href": Links.entry_path(s.slug, entry),
                       "newest_lang": self._language_on(entry, language),
@@ -380,6 +391,7 @@ class _Site:
                           "lang": self._language_on(entry, language),
                           "href": Links.entry_path(by_name[entry.section].slug, entry),
                           "section": by_name[entry.section].info.title,
+                          "section_lang": self._section_language_on(entry.section, language),
                           "section_href": Links.section_url_path(by_name[entry.section].slug)}
                          for entry in map(corpus.entry, latest)]
             return pages.render_page("index.html", sections=cards, all_feeds=all_links,
