@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 SUFFIX = ".seedfeed.sqlite"
 BUSY_SECONDS = 30.0  # how long a run waits for another one's write to finish
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 PRINT_BYTES = 16  # the length of an Entry.fingerprint
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entry (
@@ -88,7 +88,8 @@ CREATE TABLE IF NOT EXISTS output (
 );
 CREATE TABLE IF NOT EXISTS announced (
     url TEXT PRIMARY KEY,     -- a feed's URL (a WebSub topic)
-    digest TEXT NOT NULL      -- the digest of the bytes its hub was last told of
+    digest TEXT NOT NULL,     -- the digest of the bytes its hub was told (or is being told) of
+    pending REAL              -- unix seconds: being told since (NULL: told)
 );
 CREATE TABLE IF NOT EXISTS build (
     folder TEXT PRIMARY KEY,  -- the output folder
@@ -97,7 +98,7 @@ CREATE TABLE IF NOT EXISTS build (
     sections INTEGER NOT NULL, entries INTEGER NOT NULL, problems TEXT NOT NULL
 );
 """
-_CACHES = ("seed", "parse", "parsed", "output", "build")
+_CACHES = ("seed", "parse", "parsed", "output", "build", "announced")
 KEEP_PARSES = 3600.0  # seconds an unused parse stays: a running build may still read it
 
 
@@ -191,22 +192,28 @@ class Database:
 
     # --- WebSub: what the hub was told (websub.py) ----------------------------------------
 
-    def claim_announcements(self, feeds: Iterable[tuple[str, str]]) -> list[str]:
-        """The URLs among (URL, digest) whose digest differs from the last announced,
-        recorded as announced now: of processes seeing one change, one announces it."""
+    def claim_announcements(self, feeds: Iterable[tuple[str, str]], now: float,
+                            stale: float) -> list[str]:
+        """The URLs among (URL, digest) whose hub has not been told of that digest, now
+        being told (pending): of processes seeing one change, one tells it.  A claim
+        pending for over `stale` seconds (its process was killed) is taken over."""
         claimed = []
         with self.transaction() as db:
             for url, digest in feeds:
-                if db.execute("INSERT INTO announced VALUES (?, ?) ON CONFLICT (url) DO "
-                              "UPDATE SET digest=excluded.digest WHERE digest != "
-                              "excluded.digest", (url, digest)).rowcount:
+                if db.execute("INSERT INTO announced VALUES (?, ?, ?) ON CONFLICT (url) DO "
+                              "UPDATE SET digest=excluded.digest, pending=excluded.pending "
+                              "WHERE digest != excluded.digest OR pending < ?",
+                              (url, digest, now, now - stale)).rowcount:
                     claimed.append(url)
         return claimed
 
-    def forget_announcements(self, urls: Iterable[str]) -> None:
-        """Announcements that failed: the next change of these feeds is announced."""
+    def settle_announcements(self, told: Iterable[str], failed: Iterable[str]) -> None:
+        """Claims done: `told` are told; `failed` are forgotten (the next run that sees
+        these feeds tells them)."""
         with self.transaction() as db:
-            db.executemany("DELETE FROM announced WHERE url=?", [(url,) for url in urls])
+            db.executemany("UPDATE announced SET pending=NULL WHERE url=?",
+                           [(url,) for url in told])
+            db.executemany("DELETE FROM announced WHERE url=?", [(url,) for url in failed])
 
     # --- seeds: what each file held when last parsed -------------------------------------
     # A parse's rows never change (its id hashes everything it depends on), so that a

@@ -15,6 +15,7 @@ once, and an unchanged rebuild announces nothing.
 
 from __future__ import annotations
 
+import http.client
 import logging
 import queue
 import threading
@@ -30,6 +31,8 @@ from .database import Database
 ATTEMPTS = 4  # tries for each URL
 FIRST_DELAY = 1.0  # seconds before the second try; doubled after each failed one
 TIMEOUT = 10.0  # seconds for one request
+DEADLINE = 15.0  # seconds for all of one run's announcements: a build waits no longer
+STALE = 300.0  # seconds after which an announcement still pending (its process gone) is redone
 USER_AGENT = "seedfeed (WebSub publisher)"
 
 log = logging.getLogger("seedfeed")
@@ -37,23 +40,30 @@ log = logging.getLogger("seedfeed")
 
 def announce(hub: str, urls: Iterable[str], *, attempts: int = ATTEMPTS,
              delay: float = FIRST_DELAY, timeout: float = TIMEOUT,
+             deadline: float = DEADLINE,
              sleep: Callable[[float], None] = time.sleep) -> list[tuple[str, str]]:
     """POST a publish request for each URL to the hub; (URL, why) of those not taken.
 
     A 2xx answer is taken; a 4xx other than 429 is not retried (the hub refuses); a
-    5xx, a 429 or no answer is retried after `delay`, 2 × `delay`, ... seconds.  When a
-    URL could not be announced for want of an answer, the rest are not tried (the hub
-    is down) and returned with it.
+    5xx, a 429, a garbled answer or none is retried after `delay`, 2 × `delay`, ...
+    seconds.  When a URL could not be announced for all its attempts, or `deadline`
+    seconds have passed, the rest are not tried (the hub is failing) and returned too.
     """
     urls = list(urls)
     failed: list[tuple[str, str]] = []
+    until = time.monotonic() + deadline
     for index, url in enumerate(urls):
         data = urlencode({"hub.mode": "publish", "hub.url": url, "hub.topic": url}).encode()
         request = urllib.request.Request(hub, data=data, headers={
             "Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT})
+        cause, out_of_time = "", False
         for attempt in range(attempts):
+            left = until - time.monotonic()
+            if left <= 0:
+                out_of_time = True
+                break
             try:
-                with urllib.request.urlopen(request, timeout=timeout) as response:
+                with urllib.request.urlopen(request, timeout=min(timeout, left)) as response:
                     response.read()
                 break
             except urllib.error.HTTPError as exc:
@@ -62,13 +72,16 @@ def announce(hub: str, urls: Iterable[str], *, attempts: int = ATTEMPTS,
                 if exc.code < 500 and exc.code != 429:
                     failed.append((url, cause))
                     break
-            except (urllib.error.URLError, OSError) as exc:
-                cause = str(getattr(exc, "reason", exc))
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+                cause = str(getattr(exc, "reason", None) or exc) or type(exc).__name__
             if attempt + 1 < attempts:
-                sleep(delay * 2**attempt)
+                sleep(max(0.0, min(delay * 2**attempt, until - time.monotonic())))
         else:
-            return [*failed, (url, cause),
-                    *((rest, "not tried: the hub did not answer") for rest in urls[index + 1:])]
+            return [*failed, (url, cause), *(
+                (rest, f"not tried after {url} failed") for rest in urls[index + 1:])]
+        if out_of_time:
+            return [*failed, (url, f"{cause}; out of time" if cause else "out of time"), *(
+                (rest, "not tried: out of time") for rest in urls[index + 1:])]
     return failed
 
 
@@ -76,16 +89,24 @@ def announce_feeds(db: Database | None, hub: str, feeds: Iterable[tuple[str, str
                    wait: float = 0.0, **options: object) -> tuple[list[str], list[str]]:
     """Announce the feeds among (URL, digest) whose change the hub was not told of yet;
     (URLs announced, problems).  Without a database every feed given is announced.
-    `wait`: seconds between recording the change and telling the hub (see Announcer)."""
+    `wait`: seconds between claiming the change and telling the hub (see Announcer).
+
+    A claim is settled whatever happens: told, or forgotten so that the next run tells
+    it; a process killed meanwhile leaves it pending, and a run after STALE seconds
+    tells it (Database.claim_announcements)."""
     feeds = list(feeds)
-    urls = db.claim_announcements(feeds) if db is not None else [url for url, _ in feeds]
+    urls = (db.claim_announcements(feeds, time.time(), STALE) if db is not None
+            else [url for url, _ in feeds])
     if not urls:
         return [], []
-    time.sleep(wait)
-    failed = announce(hub, urls, **options)  # type: ignore[arg-type]
-    missed = {url for url, _ in failed}
-    if missed and db is not None:  # (told again by the next run that sees a change)
-        db.forget_announcements(missed)
+    failed: list[tuple[str, str]] = [(url, "not tried") for url in urls]
+    try:
+        time.sleep(wait)
+        failed = announce(hub, urls, **options)  # type: ignore[arg-type]
+    finally:
+        missed = {url for url, _ in failed}
+        if db is not None:
+            db.settle_announcements([url for url in urls if url not in missed], missed)
     shown = ", ".join(f"{url} ({cause})" for url, cause in failed[:3])
     problems = ([f"websub: {hub} was not told of {len(failed)} changed feeds: {shown}"
                  f"{' ...' if len(failed) > 3 else ''}"] if failed else [])

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import lxml.etree
@@ -180,3 +181,82 @@ def test_no_hub_no_link(tmp_path: Path) -> None:
     assert b'rel="hub"' not in (tmp_path / "out" / "news.atom").read_bytes()
     assert "hubs" not in json.loads((tmp_path / "out" / "news.json").read_bytes())
     assert os.path.exists(tmp_path / "out" / "news.rss")
+
+
+@contextmanager
+def raw_server(answer: bytes | None) -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that reads a request and sends `answer` as it is (None:
+    never answers); yields its URL."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            if answer is None:
+                held.append(conn)  # (silent until the test ends)
+                continue
+            conn.sendall(answer)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hub"
+    finally:
+        stop.set()
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
+def test_a_hub_answering_garbage_is_a_warning_and_the_feeds_are_told_later(
+        tmp_path: Path) -> None:
+    with raw_server(b"HELLO\r\n\r\n") as garbled:
+        seeds = site(tmp_path, garbled, "https://news.example.org/")
+        done = build(seeds, tmp_path / "out")
+        assert f"warning: websub: {garbled} was not told of {len(FEEDS)} changed feeds" \
+            in done.stderr
+        assert "Traceback" not in done.stderr
+        (tmp_path / "out" / "news.atom").unlink()  # (the next build has work to do)
+        again = build(seeds, tmp_path / "out")
+        assert f"was not told of {len(FEEDS)} changed feeds" in again.stderr  # all again
+
+
+def test_a_silent_hub_is_given_up_on_at_the_deadline() -> None:
+    from seedfeed.websub import announce
+
+    with raw_server(None) as silent:
+        failed = announce(silent, ["https://a.example/x.atom", "https://a.example/y.atom"],
+                          timeout=10.0, deadline=0.5, delay=0.1)
+    assert [url for url, _ in failed] == ["https://a.example/x.atom",
+                                          "https://a.example/y.atom"]
+    assert failed[0][1].endswith("out of time") and failed[1][1] == "not tried: out of time"
+
+
+def test_an_announcement_a_killed_process_left_pending_is_made_by_a_later_run(
+        tmp_path: Path) -> None:
+    from seedfeed.database import Database
+    from seedfeed.websub import STALE
+
+    db = Database(tmp_path / "site.sqlite")
+    feeds = [("https://a.example/x.atom", "d1")]
+    assert db.claim_announcements(feeds, 1000.0, STALE) == ["https://a.example/x.atom"]
+    # (killed here: never settled) another process soon after leaves it to the first...
+    assert db.claim_announcements(feeds, 1000.0 + STALE / 2, STALE) == []
+    # ...and takes it over once it is stale; once told, it is not told again.
+    assert db.claim_announcements(feeds, 1001.0 + STALE, STALE) == ["https://a.example/x.atom"]
+    db.settle_announcements(["https://a.example/x.atom"], [])
+    assert db.claim_announcements(feeds, 10**6, STALE) == []
+    assert db.claim_announcements([("https://a.example/x.atom", "d2")], 10**6, STALE) == [
+        "https://a.example/x.atom"]
