@@ -348,12 +348,9 @@ def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
               "or each document's compressed bytes under its own key (Content-Encoding: "
               "gzip). See README.")
 @click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
-@click.option("--base-url", help="Where the store publishes the site, if the build was made "
-              "with another --base-url than site.toml's: the feed URLs the hub is told of.")
 @WEBSUB_OPTION
 def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bool,
-           force: bool, gzip_mode: str, dry_run: bool, base_url: str | None,
-           websub: bool) -> None:
+           force: bool, gzip_mode: str, dry_run: bool, websub: bool) -> None:
     """Publish a static build to S3-compatible object storage, only what changed.
 
     Credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID and
@@ -368,13 +365,17 @@ def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bo
         target = parse_target(to)
     except DeployError as exc:
         raise click.BadParameter(str(exc), param_hint="--to") from exc
+    if endpoint_url is not None:
+        from .settings import is_http_url
+
+        if not is_http_url(endpoint_url):
+            raise click.BadParameter("must be an http(s) URL, such as https://s3.example.org",
+                                     param_hint="--endpoint-url")
     require_folder(seeds)
-    check_base_url(base_url)
     try:
         settings = load_settings(seeds)
     except SeedError as exc:
         raise click.ClickException(str(exc)) from exc
-    site_url = base_url.rstrip("/") + "/" if base_url else settings.base_url
     progress = Progress("Uploading")
     try:
         summary = deploy_build(out, target, max_age=settings.max_age, gzip=gzip_mode,
@@ -397,8 +398,9 @@ def deploy(seeds: Path, out: Path, to: str, endpoint_url: str | None, delete: bo
     if websub and settings.websub_hub and summary.feeds:
         from .websub import announce_feeds
 
+        # (each feed at the URL it names itself: the build's --base-url, if it had one)
         told, failures = announce_feeds(None, settings.websub_hub, [
-            (site_url + key, "") for key in summary.feeds])
+            (url, "") for url in summary.feeds])
         _report_announcements(settings.websub_hub, told, failures)
 
 

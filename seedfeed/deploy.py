@@ -20,9 +20,13 @@ chain (environment, ~/.aws files, instance roles), never from seedfeed's setting
   OPML, then deletions.  Whatever is linked is there before what links it, so a deploy
   killed at any moment leaves a usable site; the manifest lists the objects about to be
   written before they are, so the next deploy knows them as its own and finishes.
-- **Deletions** of objects no longer in the build (`delete`, the default) touch only
-  objects the manifest lists: a prefix holding objects seedfeed did not put there is
-  refused unless `force`.
+- **Objects seedfeed did not put there** (not in the manifest) are never overwritten,
+  nor removed as no longer in the build (`delete`, the default), unless `force`: such a
+  deploy is refused, naming them.
+- New objects go up before changed ones: a changed page's new links lead to them.  No
+  old object links a new one, except the newest archive document its next one
+  (next-archive): new archive documents come last among the new, once what they link
+  is there.
 """
 
 from __future__ import annotations
@@ -97,8 +101,11 @@ class Summary:
     deleted: int = 0
     bytes: int = 0
     seconds: float = 0.0
-    feeds: list[str] = field(default_factory=list)  # keys of uploaded subscription feeds
+    feeds: list[str] = field(default_factory=list)  # URLs (rel="self") of uploaded feeds
     plan: list[str] = field(default_factory=list)  # (dry run) what would be done
+
+
+_NEW_RANK = {0: 0, 2: 1, 3: 2, 1: 3}  # the order of new objects (see the module's docstring)
 
 
 def _rank(key: str) -> int:
@@ -155,13 +162,16 @@ def deploy(out: Path, target: Target, *, max_age: int, gzip: str = "twins",
     manifest = store.manifest() if MANIFEST in listed else {}
     keys = {upload.key for upload in wanted}
     stale = sorted(key for key in listed if key not in keys and key != MANIFEST)
-    foreign = [key for key in stale if key not in manifest]
-    if delete and foreign and not force:
+    foreign = [key for key in sorted(listed) if key not in manifest and key != MANIFEST
+               and (key in keys or delete)]
+    if foreign and not force:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more"
                                           if len(foreign) > 5 else "")
         raise DeployError(
             f"{target.url()} holds objects seedfeed did not put there ({shown}): deploying "
-            "with --delete would remove them; use another prefix, --no-delete, or --force")
+            "would " + ("overwrite or remove" if delete else "overwrite") + " them; use "
+            "another prefix" + (", --no-delete (to keep objects not in the build)"
+                                if delete else "") + " or --force")
     summary = Summary()
     changed: list[tuple[Upload, bytes, str]] = []
     for upload in wanted:
@@ -174,6 +184,8 @@ def deploy(out: Path, target: Target, *, max_age: int, gzip: str = "twins",
         else:
             changed.append((upload, body, digest))
     gone = stale if delete else []
+    changed.sort(key=lambda item: (item[0].key in listed, item[0].rank if item[0].key in listed
+                                   else _NEW_RANK[item[0].rank], item[0].key))
     if dry_run:
         summary.plan = [f"upload {target.url(u.key)} ({len(b)} bytes)" for u, b, _ in changed]
         summary.plan += [f"delete {target.url(key)}" for key in gone]
@@ -194,7 +206,7 @@ def deploy(out: Path, target: Target, *, max_age: int, gzip: str = "twins",
         summary.uploaded += 1
         summary.bytes += len(body)
         if SUBSCRIPTION.fullmatch(upload.key):
-            summary.feeds.append(upload.key)
+            summary.feeds.append(self_url(upload.source.read_bytes()) or upload.key)
         if on_progress is not None:
             on_progress(done, len(changed) + len(gone))
     for key in gone:
@@ -202,9 +214,34 @@ def deploy(out: Path, target: Target, *, max_age: int, gzip: str = "twins",
         record.pop(key, None)
         summary.deleted += 1
     if changed or gone or set(record) != set(manifest):
+        # (another deploy to the prefix meanwhile: its objects stay known as seedfeed's)
+        for key, value in (store.manifest() if MANIFEST in store.list() else {}).items():
+            if key not in record and key not in gone:
+                record[key] = value
         store.put_manifest(record)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def self_url(body: bytes) -> str | None:
+    """A feed's own URL: RSS's atom:link and Atom's link rel="self", JSON Feed's
+    feed_url; None when it names none."""
+    if body.lstrip().startswith(b"{"):
+        try:
+            found = json.loads(body).get("feed_url")
+        except (ValueError, AttributeError):
+            return None
+        return found if isinstance(found, str) else None
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return None
+    for link in root.iter("{http://www.w3.org/2005/Atom}link"):
+        if link.get("rel") == "self" and link.getparent() in (root, root.find("channel")):
+            return link.get("href")
+    return None
 
 
 class _Store:
@@ -257,9 +294,12 @@ class _Store:
         answer = self._call(MANIFEST, "get_object", Key=self.target.prefix + MANIFEST)
         try:
             found = json.loads(answer["Body"].read())["objects"]
-        except (ValueError, KeyError, TypeError) as exc:
+            if not all(isinstance(key, str) and isinstance(value, dict) and all(
+                    isinstance(v, str) for v in value.values()) for key, value in found.items()):
+                raise ValueError("entries are not objects of strings")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise DeployError(f"{self.target.url(MANIFEST)}: not seedfeed's manifest "
-                              f"({exc!r}); remove it to start anew") from exc
+                              f"({exc}); remove it to start anew") from exc
         return dict(found)
 
     def put_manifest(self, record: dict[str, dict[str, str]]) -> None:

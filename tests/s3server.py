@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from servers import free_port, running
+from servers import running
 
 WEED = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
 HAVE_WEED = os.access(WEED, os.X_OK)
@@ -29,18 +30,46 @@ _PORTS = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
           "s3.port.lance", "iam.port", "metricsPort")
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports (each held open until all are chosen: a port just
+    closed may be handed out again)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @contextmanager
 def s3_server(root: Path) -> Iterator[str]:
-    """`weed server -s3` with its data under root; yields the S3 endpoint URL."""
-    data = root / "weed-data"
-    data.mkdir()
-    port = free_port()
-    argv = [WEED, "server", f"-dir={data}", "-s3", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-s3.port={port}", *(f"-{name}={free_port()}" for name in _PORTS),
-            # small volumes, enough of them: each bucket is a collection of its own volumes
-            "-master.volumeSizeLimitMB=64", "-volume.max=100"]
-    with running(argv, port, log=root / "weed.log", timeout=90):
-        yield f"http://127.0.0.1:{port}"
+    """`weed server -s3` with its data under root; yields the S3 endpoint URL.  Started
+    again on other ports (three tries) if another program took one meanwhile."""
+    for attempt in range(3):
+        data = root / f"weed-data-{attempt}"
+        data.mkdir()
+        port, *others = free_ports(1 + len(_PORTS))
+        argv = [WEED, "server", f"-dir={data}", "-s3", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                f"-s3.port={port}",
+                *(f"-{name}={other}" for name, other in zip(_PORTS, others, strict=True)),
+                # small volumes, enough of them: each bucket is a collection of its own
+                "-master.volumeSizeLimitMB=64", "-volume.max=100"]
+        try:
+            server = running(argv, port, log=root / "weed.log", timeout=90)
+            server.__enter__()
+        except RuntimeError:  # (it exited: a port was taken)
+            if attempt == 2:
+                raise
+            continue
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.__exit__(None, None, None)
+        return
 
 
 def s3_client(endpoint: str) -> Any:

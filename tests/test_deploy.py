@@ -175,6 +175,33 @@ def test_a_removed_section_s_objects_go(site: tuple[Path, Path], endpoint: str, 
     assert summary(kept)["deleted"] == 0
 
 
+def test_an_object_of_the_same_key_seedfeed_did_not_put_there_is_never_overwritten(
+        site: tuple[Path, Path], endpoint: str, s3: Any, bucket: str) -> None:
+    seeds, out = site
+    files = build(seeds, out)
+    s3.put_object(Bucket=bucket, Key="www/index.html", Body=b"<p>hand made</p>")
+    for options in ((), ("--no-delete",)):
+        refused = deploy(seeds, out, endpoint, f"s3://{bucket}/www", *options, check=False)
+        assert refused.returncode == 1, options
+        assert "did not put there (index.html)" in refused.stderr
+        assert stored(s3, bucket, "www/") == {"index.html": b"<p>hand made</p>"}
+    forced = deploy(seeds, out, endpoint, f"s3://{bucket}/www", "--force")
+    assert summary(forced)["uploaded"] == len(files)
+    assert stored(s3, bucket, "www/") == files
+
+
+def test_a_manifest_that_is_not_seedfeed_s_is_an_error_not_a_traceback(
+        site: tuple[Path, Path], endpoint: str, s3: Any, bucket: str) -> None:
+    seeds, out = site
+    build(seeds, out)
+    s3.put_object(Bucket=bucket, Key=f"odd/{MANIFEST}", Body=b'{"objects": {"a": 1}}')
+    done = deploy(seeds, out, endpoint, f"s3://{bucket}/odd", check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"s3://{bucket}/odd/{MANIFEST}: not seedfeed's manifest" in done.stderr
+    slip = deploy(seeds, out, "127.0.0.1:9", f"s3://{bucket}/odd", check=False)
+    assert slip.returncode == 2 and "--endpoint-url" in slip.stderr
+
+
 def test_objects_seedfeed_did_not_put_there_are_refused_unless_forced(
         site: tuple[Path, Path], endpoint: str, s3: Any, bucket: str) -> None:
     seeds, out = site
@@ -231,30 +258,80 @@ def test_errors_name_the_object_and_the_cause(site: tuple[Path, Path], endpoint:
 # --- killed mid-way ---------------------------------------------------------------------
 
 
-def links_resolve(objects: dict[str, bytes], base: str) -> list[str]:
-    """Links of the stored pages and feeds (relative, or under base) that lead nowhere."""
+def test_at_every_step_of_a_deploy_every_link_leads_somewhere(
+        site: tuple[Path, Path], endpoint: str, s3: Any, bucket: str) -> None:
+    """The order of a deploy (its dry run's) applied one object at a time over the store:
+    a new item and a new section's pages never linked before they are there."""
+    seeds, out = site
+    build(seeds, out)
+    deploy(seeds, out, endpoint, f"s3://{bucket}/steps")
+    old = stored(s3, bucket, "steps/")
+    add_item(seeds)
+    (seeds / "sport").mkdir()
+    (seeds / "sport" / "a.txt").write_text(
+        "On 21 March 2024, the harbour rowing club won its first race.\n", encoding="utf-8")
+    files = build(seeds, out)
+    base = "https://example.org/feeds/"
+    # (the newest archive document's next-archive leads nowhere until it is published)
+    expected = set(links_resolve(files, base)) | set(links_resolve(old, base))
+    plan = deploy(seeds, out, endpoint, f"s3://{bucket}/steps", "--dry-run").stdout
+    state = dict(old)
+    steps = 0
+    for line in plan.splitlines():
+        verb, url = line.split(" ")[:2]
+        key = url.removeprefix(f"s3://{bucket}/steps/")
+        if verb == "upload":
+            state[key] = files[key]
+        else:
+            del state[key]
+        steps += 1
+        assert set(links_resolve(state, base, set(old))) <= expected, line
+    assert state == files and steps > 10
+
+
+
+def links(key: str, body: bytes, base: str) -> list[tuple[str, str]]:
+    """(href, the key it leads to) of every link of a stored page or feed that stays in
+    the site (relative, or under base)."""
+    hrefs: list[str] = []
+    if key.endswith(".html"):
+        hrefs = [href for _, _, href, _ in lxml.html.document_fromstring(body).iterlinks()]
+    elif key.endswith((".atom", ".rss")):
+        hrefs = [e.get("href") or e.text or "" for e in lxml.etree.fromstring(body).iter()
+                 if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == "link"]
+    found = []
+    for href in hrefs:
+        if href.startswith(base):
+            path = href.removeprefix(base)
+        elif "://" in href:
+            continue
+        else:
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(key), href))
+        if path in ("", "."):
+            path = "index.html"
+        elif href.endswith("/"):
+            path = path.rstrip("/") + "/index.html"
+        found.append((href, path))
+    return found
+
+
+def links_resolve(objects: dict[str, bytes], base: str,
+                  readers_at: set[str] | None = None) -> list[str]:
+    """Links that lead nowhere, of the stored pages and feeds readers can reach: from
+    `readers_at` (what they may hold: the objects there before), following links; of
+    every object when None."""
+    reachable = set(objects) if readers_at is None else readers_at & set(objects)
+    todo = list(reachable)
     broken = []
-    for key, body in objects.items():
-        targets = []
-        if key.endswith(".html"):
-            targets = [href for _, _, href, _ in lxml.html.document_fromstring(body).iterlinks()]
-        elif key.endswith((".atom", ".rss")):
-            root = lxml.etree.fromstring(body)
-            targets = [e.get("href") or e.text or "" for e in root.iter()
-                       if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] in ("link",)]
-        for href in targets:
-            if href.startswith(base):
-                path = href.removeprefix(base)
-            elif "://" in href:
-                continue
-            else:
-                path = posixpath.normpath(posixpath.join(posixpath.dirname(key), href))
-            if href.endswith("/") or path in ("", "."):
-                path = (path.rstrip("/") + "/index.html").lstrip("./") if path not in (
-                    "", ".") else "index.html"
+    while todo:
+        key = todo.pop()
+        for href, path in links(key, objects[key], base):
             if path not in objects:
                 broken.append(f"{key} -> {href}")
-    return broken
+            elif path not in reachable:
+                reachable.add(path)
+                todo.append(path)
+    return sorted(broken)
 
 
 def test_a_deploy_killed_mid_way_leaves_a_usable_site_and_the_next_finishes(
@@ -298,7 +375,8 @@ def test_a_deploy_killed_mid_way_leaves_a_usable_site_and_the_next_finishes(
     assert objects != files  # (killed mid-way)
     # Links that lead nowhere are those of a whole build (the newest archive document's
     # next-archive, published once it fills), never more.
-    assert set(links_resolve(objects, base.group(1))) <= set(links_resolve(files, base.group(1)))
+    assert set(links_resolve(objects, base.group(1), set(old))) <= set(
+        links_resolve(files, base.group(1))) | set(links_resolve(old, base.group(1)))
     done = deploy(seeds, out, endpoint, f"s3://{bucket}")
     assert summary(done)["uploaded"] > 0
     assert stored(s3, bucket) == files
@@ -312,12 +390,14 @@ def test_a_deploy_tells_the_websub_hub_of_the_feeds_it_uploaded(
     with websub_hub(tmp_path) as hub:
         seeds = make_seeds(tmp_path, extra_settings=f'websub_hub = "{hub.url}"\n')
         out = tmp_path / "out"
-        build(seeds, out, "--no-websub")
+        build(seeds, out, "--no-websub", "--base-url", "https://cdn.example.net/site/")
         assert hub.published == []
         first = deploy(seeds, out, endpoint, f"s3://{bucket}/hubbed")
         feeds = sorted(path.name for path in out.glob("*.*") if path.suffix in (
             ".atom", ".rss", ".json"))
-        assert sorted(hub.published) == [f"https://example.org/feeds/{name}" for name in feeds]
+        # (at the URLs the feeds name as their own: the build's --base-url)
+        assert sorted(hub.published) == [f"https://cdn.example.net/site/{name}"
+                                         for name in feeds]
         assert f"websub: told {hub.url} of {len(feeds)} changed feeds" in first.stderr
         deploy(seeds, out, endpoint, f"s3://{bucket}/hubbed")
         assert len(hub.published) == len(feeds)  # (nothing uploaded, nothing told)
