@@ -188,8 +188,10 @@ class Content:
         if corpus is self._loaded:
             return False
         loaded, corpus = corpus, self.ledger.reconcile(corpus)
+        known = set(old.corpus.problems) if old.corpus is not None else set()
         for problem in corpus.problems:
-            log.warning("%s", problem)
+            if problem not in known:  # (each once: a reload repeats the unchanged files')
+                log.warning("%s", problem)
         rendered: list[tuple[Document, Prepared | None]] = []
         for document in render_site(corpus):
             prepared = old.documents.get(document.path)
@@ -232,6 +234,14 @@ class Content:
                 self.announcer.submit(hub, feeds)
         self._loaded = loaded
         log.info("loaded %d entries, %d documents", len(corpus.order), len(documents))
+        if old.corpus is not None:
+            gone_sections = set(old.corpus.sections()) - set(corpus.sections())
+            if gone_sections:  # (on purpose, or a seed read wrong: the log tells which)
+                log.warning("sections no longer published: %s; their seed files now: %s",
+                            ", ".join(sorted(gone_sections)), ", ".join(
+                                f"{rel} ({len(parsed.ids)} entries)"
+                                for rel, section, parsed in corpus.files
+                                if section in gone_sections) or "none")
         return True
 
     def start(self) -> None:

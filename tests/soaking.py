@@ -70,6 +70,8 @@ class SoakResult:
     # `seedfeed build` run on the same seeds (and site database) every few seconds.
     builds: int = 0
     build_failures: list[str] = field(default_factory=list)
+    # The server's last warnings and errors (its log): what a failure report shows.
+    server_warnings: list[str] = field(default_factory=list)
 
     @property
     def entries_lost(self) -> int:
@@ -239,7 +241,8 @@ def soak(work: Path, seconds: float = 30, entries: int = 2000, workers: int = 2)
     write_corpus(seeds, entries)
     result = SoakResult(seconds=seconds)
     env = {"SEEDFEED_RELOAD_INTERVAL": "0.5"}
-    with seedfeed_serve(seeds, workers=workers, env=env, timeout=300) as base:
+    with seedfeed_serve(seeds, workers=workers, env=env, timeout=300,
+                        log=work / "server.log") as base:
         paths, path_list = paths_file(base, work)
         for _ in worker_pids(base):  # warm every worker before the first reading
             for path in path_list:
@@ -277,4 +280,8 @@ def soak(work: Path, seconds: float = 30, entries: int = 2000, workers: int = 2)
             time.sleep(0.25)
         result.entries_served = min(counts)
         result.memory_after_kib = [rss_kib(pid) for pid in worker_pids(base)]
+    result.server_warnings = [line for line in (work / "server.log").read_text(
+        encoding="utf-8", errors="replace").splitlines() if any(mark in line for mark in (
+            ": warning: ", ": error: ", "no longer published", "last good content",
+            "Traceback", "[ERROR]"))][-20:]
     return result

@@ -24,7 +24,9 @@ from lxml import etree
 from servesites import (
     NEW_ITEM,
     NEW_WORD,
+    RU_SECTION,
     RU_SLUG,
+    T0,
     TRAVERSALS,
     add_item,
     bundled_seeds,
@@ -851,3 +853,24 @@ def test_a_client_polling_with_if_modified_since_alone_sees_an_added_file(seeds:
             pytest.fail(f"the added entry never came; answers: {answers}")
     finally:
         content.stop()
+
+
+def test_the_log_names_each_problem_once_and_a_section_that_went(
+        seeds: Path, app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    content = content_of(app)
+    (seeds / "news" / "odd.txt").write_text("A line with no date at all.\n", encoding="utf-8")
+    os.utime(seeds / "news" / "odd.txt", (T0 + 10**6, T0 + 10**6))
+    with caplog.at_level(logging.WARNING, logger="seedfeed"):
+        assert content.refresh()
+        (seeds / "news" / "listing.txt").write_text(
+            (seeds / "news" / "listing.txt").read_text(encoding="utf-8") + NEW_ITEM,
+            encoding="utf-8")
+        os.utime(seeds / "news" / "listing.txt", (T0 + 2 * 10**6, T0 + 2 * 10**6))
+        assert content.refresh()  # (a second reload: odd.txt's warning is not repeated)
+        for path in (seeds / RU_SECTION).iterdir():
+            path.unlink()
+        assert content.refresh()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum("odd.txt" in message for message in warnings) == 1, warnings
+    assert f"sections no longer published: {RU_SECTION}; their seed files now: none" in \
+        warnings
