@@ -140,7 +140,6 @@ class Snapshot:
     corpus: Corpus | None = None
     loaded_at: float | None = None
     gone: frozenset[str] = frozenset()  # URL paths of entries that left the seeds (410)
-    max_age: int = 0
     settings: Settings | None = None
 
 
@@ -209,13 +208,13 @@ class Content:
         max_age, hub = settings.max_age, settings.websub_hub
         routes: dict[str, Prepared] = {}
         documents: dict[str, Prepared] = {}
+        # New settings (max_age, the hub among them) make every document a new object.
+        new_settings = old.settings != settings
         for served, prepared in rendered:
             served = replace(served, last_modified=dates[served.path])
-            # New settings (max_age among them) make every document a new object.
-            link = (websub_links(hub, settings.base_url + served.path)
-                    if hub and SUBSCRIPTION.fullmatch(served.path) else None)
-            if prepared is None or prepared.document != served or old.max_age != max_age \
-                    or old.settings != settings:
+            if prepared is None or prepared.document != served or new_settings:
+                link = (websub_links(hub, settings.base_url + served.path)
+                        if hub and SUBSCRIPTION.fullmatch(served.path) else None)
                 prepared = prepare(served, max_age, prepared, link)
             documents[served.path] = prepared
             for url in url_paths(served.path):
@@ -224,13 +223,13 @@ class Content:
         slugs = section_slugs({*corpus.sections(), *(section for section, _ in left)})
         gone = frozenset(f"/{slugs[section]}/{slug}.html" for section, slug in left)
         self.snapshot = Snapshot(routes, documents, corpus, time.time(), gone - set(routes),
-                                 max_age, settings)
+                                 settings)
         if hub:  # (told in the background; the first worker to record a change tells)
             feeds = [(settings.base_url + path, prepared.document.digest)
                      for path, prepared in documents.items() if SUBSCRIPTION.fullmatch(path)]
             before = {path: p.document.digest for path, p in old.documents.items()}
-            if any(before.get(url.removeprefix(settings.base_url)) != digest
-                   for url, digest in feeds) or old.settings != settings:
+            if new_settings or any(before.get(url.removeprefix(settings.base_url)) != digest
+                                   for url, digest in feeds):
                 self.announcer.submit(hub, feeds)
         self._loaded = loaded
         log.info("loaded %d entries, %d documents", len(corpus.order), len(documents))
