@@ -153,7 +153,8 @@ def deploy(out: Path, target: Target, *, max_age: int, gzip: str = "twins",
     """Publish the build in `out` to `target`; see the module's docstring.
 
     Raises DeployError naming the object and the cause; nothing is changed by a dry run
-    or by a refusal (objects seedfeed did not put there, with `delete` and no `force`).
+    or by a refusal (objects seedfeed did not put there, without `force`).  Bodies are
+    read again when uploaded, not kept: a site's worth of them need not fit in memory.
     """
     started = time.monotonic()
     store = _Store(target, endpoint_url)
@@ -173,46 +174,48 @@ def deploy(out: Path, target: Target, *, max_age: int, gzip: str = "twins",
             "another prefix" + (", --no-delete (to keep objects not in the build)"
                                 if delete else "") + " or --force")
     summary = Summary()
-    changed: list[tuple[Upload, bytes, str]] = []
+    changed: list[tuple[Upload, int]] = []  # (the object, its size)
     for upload in wanted:
         body = upload.body()
-        digest = upload.digest(body)
         known = manifest.get(upload.key)
-        if known is not None and known.get("digest") == digest \
+        if known is not None and known.get("digest") == upload.digest(body) \
                 and listed.get(upload.key) == known.get("etag"):
             summary.unchanged += 1
         else:
-            changed.append((upload, body, digest))
+            changed.append((upload, len(body)))
     gone = stale if delete else []
     changed.sort(key=lambda item: (item[0].key in listed, item[0].rank if item[0].key in listed
                                    else _NEW_RANK[item[0].rank], item[0].key))
     if dry_run:
-        summary.plan = [f"upload {target.url(u.key)} ({len(b)} bytes)" for u, b, _ in changed]
+        summary.plan = [f"upload {target.url(u.key)} ({size} bytes)" for u, size in changed]
         summary.plan += [f"delete {target.url(key)}" for key in gone]
         summary.uploaded, summary.deleted = len(changed), len(gone)
-        summary.bytes = sum(len(body) for _, body, _ in changed)
+        summary.bytes = sum(size for _, size in changed)
         summary.seconds = time.monotonic() - started
         return summary
     # Known from now on: what is about to be written (a deploy killed mid-way leaves
     # objects the next one must recognise as its own), and what is still there.
     record = {key: value for key, value in manifest.items() if key in listed}
     if changed:
-        for upload, _, _ in changed:
+        for upload, _ in changed:
             record.setdefault(upload.key, {})
         store.put_manifest(record)
-    for done, (upload, body, digest) in enumerate(changed, start=1):
+    for done, (upload, _) in enumerate(changed, start=1):
+        body = upload.body()
         etag = store.put(upload.key, body, dict(upload.headers))
-        record[upload.key] = {"digest": digest, "etag": etag}
+        record[upload.key] = {"digest": upload.digest(body), "etag": etag}
         summary.uploaded += 1
         summary.bytes += len(body)
         if SUBSCRIPTION.fullmatch(upload.key):
             summary.feeds.append(self_url(upload.source.read_bytes()) or upload.key)
         if on_progress is not None:
             on_progress(done, len(changed) + len(gone))
-    for key in gone:
+    for done, key in enumerate(gone, start=len(changed) + 1):
         store.delete(key)
         record.pop(key, None)
         summary.deleted += 1
+        if on_progress is not None:
+            on_progress(done, len(changed) + len(gone))
     if changed or gone or set(record) != set(manifest):
         # (another deploy to the prefix meanwhile: its objects stay known as seedfeed's)
         for key, value in (store.manifest() if MANIFEST in store.list() else {}).items():
