@@ -341,7 +341,8 @@ def serve(seeds: Path, host: str, port: int, workers: int, threads: int,
 @click.option("--delete/--no-delete", default=True, show_default=True,
               help="Remove the objects seedfeed put there that are no longer in the build.")
 @click.option("--force", is_flag=True,
-              help="With --delete, also remove objects seedfeed did not put under the prefix.")
+              help="Overwrite, and with --delete remove, objects seedfeed did not put under "
+              "the prefix (refused otherwise).")
 @click.option("--gzip", "gzip_mode", type=click.Choice(["twins", "encoding"]),
               default="twins", show_default=True,
               help="Of a build made with --gzip: publish the .gz twins as their own objects, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import sys
 from collections.abc import Iterator
@@ -59,7 +60,9 @@ def s3_server(root: Path) -> Iterator[str]:
                 # small volumes, enough of them: each bucket is a collection of its own
                 "-master.volumeSizeLimitMB=64", "-volume.max=100"]
         try:
-            server = running(argv, port, log=root / "weed.log", timeout=90)
+            # (weed ignores SIGTERM: its temporary data needs no clean stop)
+            server = running(argv, port, log=root / "weed.log", timeout=90,
+                             stop=signal.SIGKILL)
             server.__enter__()
         except RuntimeError:  # (it exited: a port was taken)
             if attempt == 2:

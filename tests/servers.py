@@ -47,8 +47,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 @contextmanager
 def running(argv: list[str], port: int, *, env: dict[str, str] | None = None,
             cwd: Path | None = None, probe: str = "/", timeout: float = 120.0,
-            log: Path | None = None) -> Iterator[str]:
-    """Run a server command listening on `port`; yields its base URL, stops it after."""
+            log: Path | None = None, stop: int = signal.SIGTERM) -> Iterator[str]:
+    """Run a server command listening on `port`; yields its base URL, stops it after
+    (with `stop`, then SIGKILL if it is still there 15 s later)."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=cwd,
                                start_new_session=True, stdout=out, stderr=out)
@@ -59,7 +60,7 @@ def running(argv: list[str], port: int, *, env: dict[str, str] | None = None,
         yield base
     finally:
         PROCESSES.pop(base, None)
-        with_signal(process, signal.SIGTERM)
+        with_signal(process, stop)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
