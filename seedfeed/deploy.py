@@ -43,13 +43,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .headers import ARCHIVE, SUBSCRIPTION, cache_control, content_type
+from .headers import ARCHIVE, MEDIA_TYPES, SUBSCRIPTION, cache_control, content_type
 
 MANIFEST = ".seedfeed-manifest.json"
-MEDIA_TYPES = {"html": "text/html", "rss": "application/rss+xml",
-               "atom": "application/atom+xml", "json": "application/feed+json",
-               "opml": "text/x-opml", "css": "text/css", "svg": "image/svg+xml",
-               "ico": "image/vnd.microsoft.icon"}  # (as render.site.MEDIA_TYPES)
 GZIP_MODES = ("twins", "encoding")
 _OLDER_PAGE = re.compile(r"(?:.*/)?page-\d+\.html")
 

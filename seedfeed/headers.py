@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import re
 
+# The media type of each kind of document, by the extension of its path.
+MEDIA_TYPES = {"html": "text/html", "rss": "application/rss+xml",
+               "atom": "application/atom+xml", "json": "application/feed+json",
+               "opml": "text/x-opml", "css": "text/css", "svg": "image/svg+xml",
+               "ico": "image/vnd.microsoft.icon"}
 # An archive document's bytes never change (RFC 5005 archives: complete pages only).
 IMMUTABLE = "public, max-age=31536000, immutable"
 TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/feed+json")

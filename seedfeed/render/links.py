@@ -7,15 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..headers import MEDIA_TYPES
 from ..model import Entry
 from ..settings import Settings
 
 ALL = "all"
-FEED_TYPES = {
-    "rss": "application/rss+xml",
-    "atom": "application/atom+xml",
-    "json": "application/feed+json",
-}
+FEED_TYPES = {fmt: MEDIA_TYPES[fmt] for fmt in ("rss", "atom", "json")}
 FEED_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 
 

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from ..corpus import Corpus, Ref
+from ..headers import MEDIA_TYPES
 from ..i18n import long_date, primary, translations
 from ..model import Entry, Level, Problem
 from ..settings import SETTINGS_FILE, Section
@@ -24,11 +25,9 @@ from . import feeds, jsonfeed, opml, pages
 from .channel import Channel, Item
 from .links import ALL, FEED_LABELS, FEED_TYPES, Links, section_slugs
 
-HTML = "text/html"
 FEED_SIZE_LIMIT = 4 * 2**20  # bytes: a feed document over this is warned about
 _FEED_SUFFIXES = tuple(f".{fmt}" for fmt in FEED_TYPES)
-MEDIA_TYPES = {**FEED_TYPES, "opml": "text/x-opml", "css": "text/css",
-               "svg": "image/svg+xml", "ico": "image/vnd.microsoft.icon"}
+HTML = MEDIA_TYPES["html"]
 LATEST = 10  # newest headlines of all sections on the front page
 FEW = 3  # newest entries of each section on the front page
 FEED_ID_YEAR = 2024  # the date part of feed-level tag: ids; fixed so ids never change
@@ -185,9 +184,11 @@ class _Site:
                 context, partial(long_date, language=language))
         neighbours: list[pages.Neighbour] = []
         for near in (newer, older):
-            found = None if near is None else self.corpus.entry(near)
-            neighbours.append(None if found is None or near is None else (
-                found.title, f"{self.corpus.slug(near)}.html", found.language))
+            if near is None:
+                neighbours.append(None)
+                continue
+            found = self.corpus.entry(near)
+            neighbours.append((found.title, f"{self.corpus.slug(near)}.html", found.language))
         return render(self.corpus.entry(ref), self.links.url(path), *neighbours)
 
     def _feed_links(self, slug: str, root: str, title: str) -> list[dict[str, str]]:
@@ -225,14 +226,13 @@ class _Site:
     def _section_language_on(self, name: str, language: str) -> str | None:
         """A section's language (its title's) where the page is in `language`: None when
         the same."""
-        own = self.settings.section_language(name)
-        return None if primary(own) == primary(language) else own
+        return _unless_same(self.settings.section_language(name), language)
 
     def _language_on(self, entry: Entry, language: str) -> str | None:
         """An entry's language where the page or feed around it is in `language`: None
         when the same (entries in a section's language say nothing of it)."""
-        own = entry.language or self.settings.section_language(entry.section)
-        return None if primary(own) == primary(language) else own
+        return _unless_same(entry.language or self.settings.section_language(entry.section),
+                            language)
 
     def _feeds(self, slug: str, info: Section, refs: tuple[Ref, ...], mtime: int,
                entry_slugs: tuple[str, ...], language: str) -> list[Document]:
@@ -430,6 +430,12 @@ class _Site:
                        self.settings_mtime, partial(pages.static, f"favicon.{kind}"))
               for kind in ("svg", "ico")),
         ]
+
+
+def _unless_same(own: str, language: str) -> str | None:
+    """`own`, a language tag, where the text around is in `language`: None when they are
+    one language."""
+    return None if primary(own) == primary(language) else own
 
 
 def _all_label(language: str) -> str:
